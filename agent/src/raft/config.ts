@@ -72,13 +72,14 @@ export interface RestoredState {
 }
 
 /**
- * The snapshot every founding member of a new cluster starts from: index 0, term 0, with the
- * founding voters. All founders must pass the same list. A node joining later starts with
- * `snapshot: null` and learns the membership from the leader.
+ * The snapshot every founding member of a new cluster starts from: index 1, term 1, holding
+ * the founding voters. All founders must pass the same list, so their logs agree from the
+ * start. A node joining later starts with `snapshot: null` (an empty log at index 0): the
+ * leader finds it lacks index 1 and sends it a snapshot, which carries the membership.
  */
 export function bootstrapSnapshot(voters: NodeId[]): Snapshot {
   return {
-    metadata: { index: 0, term: 0, confState: { voters: [...voters].sort(), learners: [] } },
+    metadata: { index: 1, term: 1, confState: { voters: [...voters].sort(), learners: [] } },
     data: new Uint8Array(0),
   };
 }
