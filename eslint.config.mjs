@@ -9,7 +9,7 @@ const impureModules = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/'] },
+  { ignores: ['dist/', 'node_modules/', 'agent/src/transport/generated/', '.demo/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

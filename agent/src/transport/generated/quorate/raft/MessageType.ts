@@ -1,0 +1,68 @@
+// Original file: proto/raft.proto
+
+export const MessageType = {
+  MSG_TYPE_UNSPECIFIED: 'MSG_TYPE_UNSPECIFIED',
+  MSG_HUP: 'MSG_HUP',
+  MSG_BEAT: 'MSG_BEAT',
+  MSG_CHECK_QUORUM: 'MSG_CHECK_QUORUM',
+  MSG_UNREACHABLE: 'MSG_UNREACHABLE',
+  MSG_SNAP_STATUS: 'MSG_SNAP_STATUS',
+  MSG_PROP: 'MSG_PROP',
+  MSG_APP: 'MSG_APP',
+  MSG_APP_RESP: 'MSG_APP_RESP',
+  MSG_PRE_VOTE: 'MSG_PRE_VOTE',
+  MSG_PRE_VOTE_RESP: 'MSG_PRE_VOTE_RESP',
+  MSG_VOTE: 'MSG_VOTE',
+  MSG_VOTE_RESP: 'MSG_VOTE_RESP',
+  MSG_SNAP: 'MSG_SNAP',
+  MSG_HEARTBEAT: 'MSG_HEARTBEAT',
+  MSG_HEARTBEAT_RESP: 'MSG_HEARTBEAT_RESP',
+  MSG_TRANSFER_LEADER: 'MSG_TRANSFER_LEADER',
+  MSG_TIMEOUT_NOW: 'MSG_TIMEOUT_NOW',
+  MSG_READ_INDEX: 'MSG_READ_INDEX',
+  MSG_READ_INDEX_RESP: 'MSG_READ_INDEX_RESP',
+} as const;
+
+export type MessageType =
+  | 'MSG_TYPE_UNSPECIFIED'
+  | 0
+  | 'MSG_HUP'
+  | 1
+  | 'MSG_BEAT'
+  | 2
+  | 'MSG_CHECK_QUORUM'
+  | 3
+  | 'MSG_UNREACHABLE'
+  | 4
+  | 'MSG_SNAP_STATUS'
+  | 5
+  | 'MSG_PROP'
+  | 6
+  | 'MSG_APP'
+  | 7
+  | 'MSG_APP_RESP'
+  | 8
+  | 'MSG_PRE_VOTE'
+  | 9
+  | 'MSG_PRE_VOTE_RESP'
+  | 10
+  | 'MSG_VOTE'
+  | 11
+  | 'MSG_VOTE_RESP'
+  | 12
+  | 'MSG_SNAP'
+  | 13
+  | 'MSG_HEARTBEAT'
+  | 14
+  | 'MSG_HEARTBEAT_RESP'
+  | 15
+  | 'MSG_TRANSFER_LEADER'
+  | 16
+  | 'MSG_TIMEOUT_NOW'
+  | 17
+  | 'MSG_READ_INDEX'
+  | 18
+  | 'MSG_READ_INDEX_RESP'
+  | 19
+
+export type MessageType__Output = typeof MessageType[keyof typeof MessageType]
