@@ -1,0 +1,116 @@
+#!/usr/bin/env node
+/**
+ * clusterd: the per-host agent. Wiring only: parse options, open storage, start the Raft
+ * transport and driver, and (when started by a harness with an IPC channel) answer control
+ * requests. Everything with behaviour lives in the modules it wires.
+ */
+import { randomInt } from 'node:crypto';
+import { Command, InvalidArgumentError } from 'commander';
+import { pino } from 'pino';
+import { DEFAULT_RAFT_CONFIG } from './raft/config.js';
+import { seededRandom } from './raft/prng.js';
+import { RaftDriver } from './raft/driver/raft-driver.js';
+import { DiskStorage } from './raft/storage/disk-storage.js';
+import { GrpcTransport } from './transport/grpc-transport.js';
+import { KeyValueStateMachine } from './state/key-value-state-machine.js';
+import { serveControlChannel } from './control-channel.js';
+
+const program = new Command()
+  .name('clusterd')
+  .description('Quorate agent: joins the Raft quorum of its cluster and runs what it is given.')
+  .requiredOption('--id <name>', "this node's name, unique in the cluster (e.g. node1)")
+  .requiredOption('--listen <host:port>', 'address for agent-to-agent traffic')
+  .requiredOption('--data-dir <dir>', 'where the Raft log and snapshots live')
+  .option('--cluster-id <id>', 'cluster name; agents of another cluster are refused', 'quorate')
+  .option('--peer <id=host:port>', "a peer's address (repeat per peer)", collectPeer, {})
+  .option('--founders <ids>', 'comma-separated founding voters, on first start of a new cluster')
+  .option('--tick-ms <ms>', 'length of one Raft tick', positiveInt, 50)
+  .option(
+    '--election-ticks <n>',
+    'election timeout in ticks (randomised up to twice this)',
+    positiveInt,
+    10,
+  )
+  .option(
+    '--snapshot-every <entries>',
+    'compact the log after this many applied entries',
+    positiveInt,
+    10_000,
+  )
+  .option('--log-level <level>', 'trace, debug, info, warn or error', 'info')
+  .addHelpText(
+    'after',
+    '\nExample (first node of a three-node cluster):\n' +
+      '  clusterd --id node1 --listen 198.18.0.1:7400 --data-dir /var/lib/quorate \\\n' +
+      '    --peer node2=198.18.0.2:7400 --peer node3=198.18.0.3:7400 --founders node1,node2,node3',
+  );
+
+function collectPeer(value: string, previous: Record<string, string>): Record<string, string> {
+  const m = /^([^=]+)=(.+:\d+)$/.exec(value);
+  if (m === null)
+    throw new InvalidArgumentError('expected id=host:port, e.g. node2=198.18.0.2:7400');
+  return { ...previous, [m[1]!]: m[2]! };
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
+  return n;
+}
+
+async function main(): Promise<void> {
+  program.parse();
+  const opts = program.opts<{
+    id: string;
+    listen: string;
+    dataDir: string;
+    clusterId: string;
+    peer: Record<string, string>;
+    founders?: string;
+    tickMs: number;
+    electionTicks: number;
+    snapshotEvery: number;
+    logLevel: string;
+  }>();
+  const logger = pino({ level: opts.logLevel, base: { node: opts.id } });
+  const storage = DiskStorage.open(opts.dataDir);
+  const transport = new GrpcTransport({
+    id: opts.id,
+    clusterId: opts.clusterId,
+    listenAddress: opts.listen,
+    peers: opts.peer,
+    logger: logger.child({ component: 'transport' }),
+  });
+  const stateMachine = new KeyValueStateMachine();
+  const driver = new RaftDriver({
+    raft: {
+      ...DEFAULT_RAFT_CONFIG,
+      id: opts.id,
+      electionTicks: opts.electionTicks,
+      random: seededRandom(randomInt(2 ** 31)),
+    },
+    storage,
+    transport,
+    stateMachine,
+    founders: opts.founders === undefined ? null : opts.founders.split(','),
+    tickMs: opts.tickMs,
+    snapshotEveryEntries: opts.snapshotEvery,
+    requestTimeoutMs: 5000,
+    logger: logger.child({ component: 'raft' }),
+  });
+  await driver.start();
+  logger.info({ listen: opts.listen, peers: opts.peer }, 'clusterd started');
+  serveControlChannel(driver, stateMachine);
+
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, 'clusterd stopping');
+    void driver.stop().then(() => process.exit(0));
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  console.error(`clusterd: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

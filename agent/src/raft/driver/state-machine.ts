@@ -1,0 +1,17 @@
+/**
+ * The replicated state machine the Raft driver feeds (hashicorp/raft's FSM). The cluster
+ * state of issue-level features (resources, placement) implements it; tests and benchmarks
+ * use a small key-value one.
+ *
+ * Contract: `apply` must be deterministic — the same commands in the same order produce the
+ * same state and results on every node — and must not throw for a command another node
+ * accepted (a bad command yields an error *result*, identical everywhere).
+ */
+export interface StateMachine {
+  /** Apply one committed command at log `index`; the result goes back to the proposer. */
+  apply(index: number, command: Uint8Array): unknown;
+  /** The whole state as bytes, taken at the last applied index (for compaction). */
+  snapshot(): Uint8Array;
+  /** Replace the whole state with a snapshot's bytes (from `snapshot()` on some node). */
+  restore(data: Uint8Array): void;
+}

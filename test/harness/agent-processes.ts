@@ -1,0 +1,231 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, openSync, closeSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { ControlRequest, ControlResponse } from '../../agent/src/control-channel.js';
+import type { RaftStatus } from '../../agent/src/raft/raft-node.js';
+
+/** Path of the compiled agent entry point (tests run from the project root after tsc). */
+const AGENT_MAIN = resolve('dist/agent/src/main.js');
+
+/** A control request without its id (the harness numbers them). */
+type Request = ControlRequest extends infer R
+  ? R extends { id: number }
+    ? Omit<R, 'id'>
+    : never
+  : never;
+
+/** One clusterd process started by the harness, controlled over its IPC channel. */
+export class AgentProcess {
+  private child: ChildProcess | null = null;
+  private nextId = 1;
+  private readonly waiting = new Map<
+    number,
+    { resolve: (v: unknown) => void; reject: (e: Error) => void }
+  >();
+
+  constructor(
+    readonly id: string,
+    readonly address: string,
+    readonly dataDir: string,
+    private readonly args: string[],
+    private readonly logPath: string,
+  ) {}
+
+  /** Start the process and wait until it reports ready (or `timeoutMs` passes). */
+  async start(timeoutMs = 10_000): Promise<void> {
+    if (this.child !== null) throw new Error(`${this.id} is already running`);
+    const log = openSync(this.logPath, 'a');
+    const child = fork(AGENT_MAIN, this.args, { stdio: ['ignore', log, log, 'ipc'] });
+    closeSync(log);
+    this.child = child;
+    const ready = new Promise<void>((res, rej) => {
+      const timer = setTimeout(
+        () => rej(new Error(`${this.id} not ready within ${timeoutMs} ms; see ${this.logPath}`)),
+        timeoutMs,
+      );
+      child.on('message', (raw: unknown) => {
+        const msg = raw as ControlResponse;
+        if (msg.id === 0) {
+          clearTimeout(timer);
+          res();
+          return;
+        }
+        const w = this.waiting.get(msg.id);
+        if (w === undefined) return;
+        this.waiting.delete(msg.id);
+        if (msg.ok) w.resolve(msg.value);
+        else w.reject(new Error(msg.error));
+      });
+      child.on('exit', (code, signal) => {
+        clearTimeout(timer);
+        rej(new Error(`${this.id} exited (${code ?? signal}) before ready; see ${this.logPath}`));
+        for (const w of this.waiting.values()) w.reject(new Error(`${this.id} exited`));
+        this.waiting.clear();
+        if (this.child === child) this.child = null;
+      });
+    });
+    await ready;
+  }
+
+  /** Whether the process is running. */
+  get running(): boolean {
+    return this.child !== null;
+  }
+
+  /** Process id (for signals). */
+  get pid(): number {
+    if (this.child?.pid === undefined) throw new Error(`${this.id} is not running`);
+    return this.child.pid;
+  }
+
+  /** Send a control request; rejects on an error answer, exit, or after `timeoutMs`. */
+  request<T>(req: Request, timeoutMs = 10_000): Promise<T> {
+    const child = this.child;
+    if (child === null) return Promise.reject(new Error(`${this.id} is not running`));
+    const id = this.nextId++;
+    return new Promise<T>((res, rej) => {
+      const timer = setTimeout(() => {
+        this.waiting.delete(id);
+        rej(new Error(`${this.id}: ${req.op} got no answer within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.waiting.set(id, {
+        resolve: (v) => (clearTimeout(timer), res(v as T)),
+        reject: (e) => (clearTimeout(timer), rej(e)),
+      });
+      child.send({ ...req, id });
+    });
+  }
+
+  status(): Promise<RaftStatus> {
+    return this.request<RaftStatus>({ op: 'status' });
+  }
+
+  /** Kill with `signal` (default SIGKILL: a crash) and wait for the exit. */
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const child = this.child;
+    if (child === null) return;
+    const exited = new Promise<void>((res) => child.once('exit', () => res()));
+    child.kill(signal);
+    await exited;
+    this.child = null;
+  }
+}
+
+/** A cluster of agent processes on loopback, each with its own data directory. */
+export class AgentCluster {
+  private constructor(
+    readonly agents: AgentProcess[],
+    readonly root: string,
+  ) {}
+
+  /**
+   * Start `size` founding agents on 127.0.0.1 with free ports. `extraArgs` go to every agent
+   * (e.g. tick length). Call `destroy()` in a teardown, even when the test fails.
+   */
+  static async start(size: number, extraArgs: string[] = []): Promise<AgentCluster> {
+    const root = mkdtempSync(join(tmpdir(), 'quorate-agents-'));
+    const ids = Array.from({ length: size }, (_, i) => `node${i + 1}`);
+    const ports = await Promise.all(ids.map(() => freePort()));
+    const addresses = ports.map((p) => `127.0.0.1:${p}`);
+    const agents = ids.map((id, i) => {
+      const peers = ids.flatMap((other, j) =>
+        j === i ? [] : ['--peer', `${other}=${addresses[j]}`],
+      );
+      const dataDir = join(root, id);
+      const args = [
+        '--id',
+        id,
+        '--listen',
+        addresses[i]!,
+        '--data-dir',
+        dataDir,
+        '--founders',
+        ids.join(','),
+        ...peers,
+        ...extraArgs,
+      ];
+      return new AgentProcess(id, addresses[i]!, dataDir, args, join(root, `${id}.log`));
+    });
+    const cluster = new AgentCluster(agents, root);
+    try {
+      await Promise.all(agents.map((a) => a.start()));
+    } catch (err) {
+      await cluster.destroy();
+      throw err;
+    }
+    return cluster;
+  }
+
+  agent(id: string): AgentProcess {
+    const a = this.agents.find((x) => x.id === id);
+    if (a === undefined) throw new Error(`no agent ${id}`);
+    return a;
+  }
+
+  /**
+   * Wait until every running agent names the same leader in the same term, and return it.
+   * Polls every `intervalMs`, at most until `timeoutMs`.
+   */
+  async waitForLeader(
+    timeoutMs = 15_000,
+    intervalMs = 50,
+  ): Promise<{ leader: string; term: number }> {
+    let last = 'no answer yet';
+    const found = await pollUntil(timeoutMs, intervalMs, async () => {
+      const statuses = await Promise.all(
+        this.agents.filter((a) => a.running).map((a) => a.status()),
+      );
+      const leaders = new Set(statuses.map((s) => `${s.leader}@${s.term}`));
+      last = [...leaders].join(' ');
+      const s0 = statuses[0];
+      if (leaders.size !== 1 || s0 === undefined || s0.leader === null) return undefined;
+      const leaderStatus = statuses.find((s) => s.id === s0.leader);
+      return leaderStatus?.role === 'leader' ? { leader: s0.leader, term: s0.term } : undefined;
+    });
+    if (found === undefined)
+      throw new Error(`no agreed leader within ${timeoutMs} ms (saw: ${last})`);
+    return found;
+  }
+
+  /** Kill every agent and remove the data directories. */
+  async destroy(): Promise<void> {
+    await Promise.all(this.agents.map((a) => a.kill('SIGKILL')));
+    rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+/** Poll `probe` until it returns a value, at most `timeoutMs`; undefined on time-out. */
+export async function pollUntil<T>(
+  timeoutMs: number,
+  intervalMs: number,
+  probe: () => Promise<T | undefined>,
+): Promise<T | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 0; attempt < Math.ceil(timeoutMs / intervalMs) + 1; attempt++) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch {
+      // an agent may be restarting; try again
+    }
+    if (Date.now() >= deadline) break;
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  return undefined;
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago. */
+export function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() =>
+        typeof addr === 'object' && addr !== null ? res(addr.port) : rej(new Error('no port')),
+      );
+    });
+  });
+}
