@@ -3,9 +3,25 @@ import tseslint from 'typescript-eslint';
 
 /** Modules that bring I/O, clocks or randomness: forbidden in the pure cores. */
 const impureModules = [
-  'fs', 'node:fs', 'fs/promises', 'node:fs/promises', 'net', 'node:net', 'dgram', 'node:dgram',
-  'child_process', 'node:child_process', 'timers', 'node:timers', 'timers/promises',
-  'node:timers/promises', 'http', 'node:http', '@grpc/grpc-js', 'execa', 'systeminformation',
+  'fs',
+  'node:fs',
+  'fs/promises',
+  'node:fs/promises',
+  'net',
+  'node:net',
+  'dgram',
+  'node:dgram',
+  'child_process',
+  'node:child_process',
+  'timers',
+  'node:timers',
+  'timers/promises',
+  'node:timers/promises',
+  'http',
+  'node:http',
+  '@grpc/grpc-js',
+  'execa',
+  'systeminformation',
 ];
 
 export default tseslint.config(
@@ -14,7 +30,10 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
     },
   },
   {
@@ -22,12 +41,22 @@ export default tseslint.config(
     files: ['agent/src/raft/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { paths: impureModules }],
-      'no-restricted-globals': ['error', 'setTimeout', 'setInterval', 'setImmediate', 'performance'],
+      'no-restricted-globals': [
+        'error',
+        'setTimeout',
+        'setInterval',
+        'setImmediate',
+        'performance',
+      ],
       'no-restricted-properties': [
         'error',
         { object: 'Date', property: 'now', message: 'Time enters the core only through tick().' },
         { object: 'Math', property: 'random', message: 'Use the injected seeded PRNG.' },
-        { object: 'process', property: 'hrtime', message: 'Time enters the core only through tick().' },
+        {
+          object: 'process',
+          property: 'hrtime',
+          message: 'Time enters the core only through tick().',
+        },
       ],
     },
   },
