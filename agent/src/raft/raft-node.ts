@@ -116,6 +116,12 @@ export class RaftNode {
   /** Ticks since this node object was created: the local clock for the leader lease. */
   private ticks = 0;
   private leadTransferee: NodeId | null = null;
+  /**
+   * This leader sent MsgTimeoutNow in its current term. The target's election overrides
+   * every follower's lease whenever the message arrives (even after the transfer was
+   * abandoned), so the leader lease is void for the rest of the term (etcd-io/raft#99).
+   */
+  private timeoutNowSent = false;
   /** A conf change may be proposed only once the log is applied past this index. */
   private pendingConfIndex = 0;
   private readIndexQueue = new ReadIndexQueue();
@@ -344,8 +350,11 @@ export class RaftNode {
     this.reset(this.term);
     this.lead = this.id;
     this.role = 'leader';
-    for (const pr of this.prs.values()) pr.recentActive = true;
-    this.prs.get(this.id)?.becomeReplicate();
+    const self = this.prs.get(this.id);
+    self?.becomeReplicate();
+    // Peers count as active only once they answer this leader (the first CheckQuorum comes a
+    // full election timeout later); the leader itself always is.
+    if (self !== undefined) self.recentActive = true;
     // 5.4.2 / thesis 3.6.2: a leader commits earlier terms' entries only by committing one of
     // its own; the empty entry does that at once. Until it is applied, no conf change may be
     // proposed (the fix for single-server changes in thesis errata) and no read is answered.
@@ -365,6 +374,7 @@ export class RaftNode {
     this.randomizedElectionTimeout =
       this.cfg.electionTicks + Math.floor(this.cfg.random() * this.cfg.electionTicks);
     this.leadTransferee = null;
+    this.timeoutNowSent = false;
     this.votes = new Map();
     this.pendingConfIndex = 0;
     this.readIndexQueue = new ReadIndexQueue();
@@ -744,7 +754,10 @@ export class RaftNode {
     }
     if (type === 'conf-change') {
       if (this.pendingConfIndex > this.log.applied) {
-        return refuse('conf-change-pending', 'a membership change is still being applied');
+        return refuse(
+          'conf-change-pending',
+          "a membership change, or this new leader's first entry, is not applied yet; retry shortly",
+        );
       }
       let problem: string | null;
       try {
@@ -814,9 +827,8 @@ export class RaftNode {
       // Keep the pipeline full: send what we have, bounded by the inflight window.
       for (let i = 0; i < this.cfg.maxInflightAppends && this.maybeSendAppend(m.from, false); i++);
     }
-    if (m.from === this.leadTransferee && pr.match === this.log.lastIndex()) {
-      this.send({ type: 'MsgTimeoutNow', to: m.from });
-    }
+    if (m.from === this.leadTransferee && pr.match === this.log.lastIndex())
+      this.sendTimeoutNow(m.from);
   }
 
   private handleHeartbeatResponse(m: Message): void {
@@ -868,11 +880,12 @@ export class RaftNode {
    * The leader lease (thesis 6.4.1): a quorum acknowledged a heartbeat sent at tick `t`, and
    * none of them will vote for another candidate for `electionTicks` of their own ticks after
    * receiving it; so nobody else can lead before `t + electionTicks` on our clock, less a
-   * margin for clock drift. Void during a leadership transfer (the target ignores leases).
+   * margin for clock drift. Void during a leadership transfer, and for the rest of the term once
+   * MsgTimeoutNow was sent (the target's election ignores leases whenever it arrives).
    */
   private leaseValid(): boolean {
-    if (this.role !== 'leader' || this.leadTransferee !== null || !this.cfg.checkQuorum)
-      return false;
+    if (this.role !== 'leader' || !this.cfg.checkQuorum) return false;
+    if (this.timeoutNowSent || this.leadTransferee !== null) return false;
     if (!this.committedInCurrentTerm()) return false;
     const ackedTick = quorumMin(this.conf.voters, (id) =>
       id === this.id ? this.ticks : (this.heartbeatAckTick.get(id) ?? -1),
@@ -887,8 +900,13 @@ export class RaftNode {
     if (this.leadTransferee === to) return;
     this.leadTransferee = to;
     this.electionElapsed = 0; // the transfer must finish within one election timeout
-    if (pr.match === this.log.lastIndex()) this.send({ type: 'MsgTimeoutNow', to });
+    if (pr.match === this.log.lastIndex()) this.sendTimeoutNow(to);
     else this.sendAppend(to);
+  }
+
+  private sendTimeoutNow(to: NodeId): void {
+    this.timeoutNowSent = true;
+    this.send({ type: 'MsgTimeoutNow', to });
   }
 
   private quorumActive(): boolean {
@@ -957,13 +975,19 @@ export class RaftNode {
     this.conf = applyConfChange(this.conf, cc);
     if (this.role !== 'leader') return;
     const last = this.log.lastIndex();
-    for (const id of this.conf.voters) {
+    const added: NodeId[] = [];
+    for (const id of [...this.conf.voters, ...this.conf.learners]) {
+      const isLearner = this.conf.learners.includes(id);
       const pr = this.prs.get(id);
-      if (pr === undefined) this.prs.set(id, this.newProgress(id, false, last));
-      else pr.isLearner = false;
-    }
-    for (const id of this.conf.learners) {
-      if (!this.prs.has(id)) this.prs.set(id, this.newProgress(id, true, last));
+      if (pr !== undefined) {
+        pr.isLearner = isLearner;
+        continue;
+      }
+      const fresh = this.newProgress(id, isLearner, last);
+      // A new member gets a grace period before CheckQuorum counts it (as in etcd).
+      fresh.recentActive = true;
+      this.prs.set(id, fresh);
+      added.push(id);
     }
     for (const id of [...this.prs.keys()]) {
       if (!this.conf.voters.includes(id) && !this.conf.learners.includes(id)) {
@@ -980,8 +1004,9 @@ export class RaftNode {
       this.becomeFollower(this.term, null);
       return;
     }
-    // A smaller quorum may commit more at once.
+    // A smaller quorum may commit more at once; new members are probed at once.
     if (this.maybeCommit()) this.bcastAppend();
+    else for (const id of added) this.sendAppend(id);
   }
 
   private hasUnappliedConfChanges(): boolean {

@@ -10,6 +10,7 @@ import type {
   Entry,
   HardState,
   Message,
+  MessageType,
   NodeId,
   Ready,
   Snapshot,
@@ -41,8 +42,12 @@ export class MemoryCluster {
   readonly members = new Map<NodeId, MemoryMember>();
   /** Messages sent but not yet delivered, in send order. */
   inFlight: Message[] = [];
-  /** Pairs of nodes that cannot talk (both directions). */
+  /** Messages set aside by `hold` (delayed in the network) until `release`. */
+  held: Message[] = [];
+  /** Directed links (`a->b`) that lose every message. */
   private cut = new Set<string>();
+  /** Directed links that lose only messages of the given types. */
+  private typedCut = new Map<string, Set<MessageType>>();
   out: string[] = [];
 
   /** Create (or recreate, on restart) node `id`. */
@@ -71,12 +76,16 @@ export class MemoryCluster {
     this.members.set(id, { node, disk: d, applied: [], config });
   }
 
-  /** Crash and restart `id` from its disk (volatile state and undelivered messages to it lost). */
+  /**
+   * Crash and restart `id` from its disk (volatile state and undelivered messages to it lost).
+   * The state machine restarts from the snapshot's image; the node re-applies the rest.
+   */
   restart(id: NodeId): void {
     const m = this.member(id);
     this.inFlight = this.inFlight.filter((msg) => msg.to !== id);
+    this.held = this.held.filter((msg) => msg.to !== id);
     this.addNode(id, null, m.config, m.disk);
-    this.member(id).applied = [];
+    this.member(id).applied = m.disk.snapshot === null ? [] : decodeImage(m.disk.snapshot.data);
   }
 
   member(id: NodeId): MemoryMember {
@@ -144,7 +153,7 @@ export class MemoryCluster {
     this.inFlight = this.inFlight.filter((m) => !filter(m));
     for (const msg of now) {
       const target = this.members.get(msg.to);
-      if (target === undefined || this.isCut(msg.from, msg.to)) {
+      if (target === undefined || this.isCut(msg)) {
         this.out.push(`  drop ${describeMessage(msg)}`);
         continue;
       }
@@ -157,6 +166,20 @@ export class MemoryCluster {
   drop(filter: (m: Message) => boolean): void {
     for (const msg of this.inFlight.filter(filter)) this.out.push(`  drop ${describeMessage(msg)}`);
     this.inFlight = this.inFlight.filter((m) => !filter(m));
+  }
+
+  /** Set in-flight messages matching `filter` aside (delayed) until {@link release}. */
+  hold(filter: (m: Message) => boolean): void {
+    for (const msg of this.inFlight.filter(filter)) this.out.push(`  hold ${describeMessage(msg)}`);
+    this.held.push(...this.inFlight.filter(filter));
+    this.inFlight = this.inFlight.filter((m) => !filter(m));
+  }
+
+  /** Put every held message back in flight (after those already in flight). */
+  release(): void {
+    for (const msg of this.held) this.out.push(`  release ${describeMessage(msg)}`);
+    this.inFlight.push(...this.held);
+    this.held = [];
   }
 
   /** Process readies and deliver messages until nothing moves (bounded). */
@@ -172,6 +195,7 @@ export class MemoryCluster {
   /** Cut every link between the groups (each node may only talk within its group). */
   partition(groups: NodeId[][]): void {
     this.cut.clear();
+    this.typedCut.clear();
     const groupOf = new Map<NodeId, number>();
     groups.forEach((g, i) => g.forEach((id) => groupOf.set(id, i)));
     const ids = [...this.members.keys()];
@@ -182,17 +206,21 @@ export class MemoryCluster {
     }
   }
 
-  /** Cut one direction only. */
-  cutOneWay(from: NodeId, to: NodeId): void {
-    this.cut.add(`${from}->${to}`);
+  /** Cut one direction only: for every message, or only for messages of `types`. */
+  cutOneWay(from: NodeId, to: NodeId, types?: MessageType[]): void {
+    const link = `${from}->${to}`;
+    if (types === undefined) this.cut.add(link);
+    else this.typedCut.set(link, new Set([...(this.typedCut.get(link) ?? []), ...types]));
   }
 
   heal(): void {
     this.cut.clear();
+    this.typedCut.clear();
   }
 
-  private isCut(from: NodeId, to: NodeId): boolean {
-    return this.cut.has(`${from}->${to}`);
+  private isCut(m: Message): boolean {
+    const link = `${m.from}->${m.to}`;
+    return this.cut.has(link) || this.typedCut.get(link)?.has(m.type) === true;
   }
 }
 

@@ -1,5 +1,6 @@
 import type { RaftConfig } from '../../../agent/src/raft/config.js';
 import type { ConfChange, Message, MessageType, NodeId } from '../../../agent/src/raft/types.js';
+import { describeEntry } from './describe.js';
 import { encodeImage, MemoryCluster } from './memory-cluster.js';
 
 /**
@@ -16,11 +17,21 @@ import { encodeImage, MemoryCluster } from './memory-cluster.js';
  *   process-ready [1,2]           handle each node's Ready once
  *   deliver [from=1] [to=2] [type=MsgApp]   deliver matching in-flight messages once
  *   drop [from=1] [to=2] [type=MsgApp]
- *   partition 1 | 2,3 | heal | cut 1->2
+ *   hold [from=1] [to=2] [type=MsgApp]      set matching in-flight messages aside (delayed)
+ *   release                       put held messages back in flight (stabilize then delivers)
+ *                                 (filter values may be comma lists: type=MsgApp,MsgHeartbeat)
+ *   partition 1 | 2,3 | heal | cut 1->2 [type=MsgSnap]   (cut: one direction, optionally
+ *                                 losing only the listed message types; heal clears all)
  *   propose 1 DATA | conf-change 1 add-voter|add-learner|remove-node 4
  *   transfer 1 2                  ask node 1 to hand leadership to 2
+ *   unreachable 1 3               node 1's driver reports that a send to 3 failed
  *   read-index 1 CTX | compact 1 | restart 1
  *   status [1,2] | applied [1,2]
+ *   log [1,2]                     each node's disk: hard state, snapshot, entries
+ *   progress 1                    the leader's view of every member (match/next/state)
+ *
+ * add-nodes options: pre-vote=false check-quorum=false read-only=lease-based election=N
+ * max-entries=N (most entries per MsgApp).
  */
 export function runScript(text: string): string {
   const cluster = new MemoryCluster();
@@ -109,6 +120,12 @@ function runCommand(c: MemoryCluster, line: string): void {
     case 'drop':
       c.drop(messageFilter(opts));
       return;
+    case 'hold':
+      c.hold(messageFilter(opts));
+      return;
+    case 'release':
+      c.release();
+      return;
     case 'partition': {
       const groups = rest
         .join(' ')
@@ -120,8 +137,9 @@ function runCommand(c: MemoryCluster, line: string): void {
     }
     case 'cut': {
       const [from, to] = args[0]!.split('->');
-      c.cutOneWay(from!, to!);
-      c.out.push(`cut ${from} -> ${to}`);
+      const types = opts.get('type')?.split(',') as MessageType[] | undefined;
+      c.cutOneWay(from!, to!, types);
+      c.out.push(`cut ${from} -> ${to}` + (types === undefined ? '' : ` for ${types.join(',')}`));
       return;
     }
     case 'heal':
@@ -143,6 +161,10 @@ function runCommand(c: MemoryCluster, line: string): void {
     }
     case 'transfer':
       c.member(args[0]!).node.transferLeadership(args[1]!);
+      c.processReady([args[0]!]);
+      return;
+    case 'unreachable':
+      c.member(args[0]!).node.reportUnreachable(args[1]!);
       c.processReady([args[0]!]);
       return;
     case 'read-index':
@@ -170,10 +192,38 @@ function runCommand(c: MemoryCluster, line: string): void {
           (s.confState.learners.length > 0 ? ` learners=(${s.confState.learners.join(',')})` : '');
         c.out.push(
           `${id}: ${s.role} term ${s.term} leader ${s.leader ?? 'none'} commit ${s.commit} applied ${s.applied} last ${s.lastIndex} ${conf}` +
-            (s.role === 'leader' ? ` lease ${s.leaseValid ? 'valid' : 'none'}` : ''),
+            (s.role === 'leader' ? ` lease ${s.leaseValid ? 'valid' : 'none'}` : '') +
+            (s.leadTransferee !== null ? ` transferee ${s.leadTransferee}` : ''),
         );
       }
       return;
+    case 'log':
+      for (const id of ids(args[0])) {
+        const d = c.member(id).disk;
+        const hs = d.hardState;
+        const snap =
+          d.snapshot === null ? 'none' : `${d.snapshot.metadata.term}/${d.snapshot.metadata.index}`;
+        c.out.push(
+          `${id}: term ${hs.term} vote ${hs.vote ?? 'none'} commit ${hs.commit} snapshot ${snap}` +
+            ` entries [${d.entries.map(describeEntry).join(' ')}]`,
+        );
+      }
+      return;
+    case 'progress': {
+      const s = c.member(args[0]!).node.status();
+      if (s.role !== 'leader') {
+        c.out.push(`${args[0]} is not the leader`);
+        return;
+      }
+      for (const [id, pr] of Object.entries(s.progress).sort(([a], [b]) => a.localeCompare(b))) {
+        c.out.push(
+          `${id}: ${pr.state} match ${pr.match} next ${pr.next}` +
+            (pr.isLearner ? ' learner' : '') +
+            (pr.recentActive ? ' active' : ''),
+        );
+      }
+      return;
+    }
     case 'applied':
       for (const id of ids(args[0])) c.out.push(`${id}: [${c.member(id).applied.join(' ')}]`);
       return;
@@ -193,11 +243,12 @@ function configOverrides(opts: Map<string, string>): Partial<RaftConfig> {
 }
 
 function messageFilter(opts: Map<string, string>): (m: Message) => boolean {
-  const from = opts.get('from');
-  const to = opts.get('to');
-  const type = opts.get('type') as MessageType | undefined;
+  const list = (key: string): string[] | undefined => opts.get(key)?.split(',');
+  const from = list('from');
+  const to = list('to');
+  const types = list('type') as MessageType[] | undefined;
   return (m) =>
-    (from === undefined || m.from === from) &&
-    (to === undefined || m.to === to) &&
-    (type === undefined || m.type === type);
+    (from === undefined || from.includes(m.from)) &&
+    (to === undefined || to.includes(m.to)) &&
+    (types === undefined || types.includes(m.type));
 }
