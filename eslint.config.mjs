@@ -38,7 +38,12 @@ export default tseslint.config(
   },
   {
     // The pure cores: deterministic, so seeded simulation and fixture tests can replay them.
-    files: ['agent/src/raft/*.ts'],
+    files: [
+      'agent/src/raft/*.ts',
+      'agent/src/state/**/*.ts',
+      'agent/src/scheduler/**/*.ts',
+      'agent/src/liveness/**/*.ts',
+    ],
     rules: {
       'no-restricted-imports': ['error', { paths: impureModules }],
       'no-restricted-globals': [

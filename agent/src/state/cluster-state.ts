@@ -1,0 +1,280 @@
+import { EMPTY_CLUSTER_CONFIG, type ClusterConfig } from '../config/model.js';
+import type { StateMachine } from '../raft/driver/state-machine.js';
+import type { PlacementIntent, ResourceNodeStatus } from '../scheduler/types.js';
+import { decodeClusterCommand, type ClusterCommand } from './cluster-commands.js';
+
+/** Per-node facts the users and the agents set. */
+export interface NodeRecord {
+  standby: boolean;
+  maintenance: boolean;
+  attributes: Record<string, string | number>;
+}
+
+/** Where one resource instance should run, and the generation of that order. */
+export interface PlacementRecord {
+  node: string | null;
+  /** Bumped on every change; an agent ignores an order older than one it has acted on. */
+  generation: number;
+}
+
+/** What is known of one instance on one node, with the facts behind it. */
+export interface ResourceRecord extends ResourceNodeStatus {
+  /** The placement generation the node acted on when it observed this. */
+  generation: number;
+  reason: string;
+  updatedAtMs: number;
+}
+
+/** Something that happened, for `clusterctl events` and alert hooks. */
+export interface ClusterEvent {
+  /** Raft log index of the command that caused it (orders events cluster-wide). */
+  index: number;
+  atMs: number;
+  kind: ClusterCommand['type'];
+  node: string | null;
+  resource: string | null;
+  message: string;
+}
+
+/** The whole replicated document. Plain JSON: it is the snapshot format too. */
+export interface ClusterStateDoc {
+  config: ClusterConfig;
+  configFingerprint: string;
+  /** How many configurations were applied (0: never configured). */
+  configVersion: number;
+  nodes: Record<string, NodeRecord>;
+  intents: PlacementIntent[];
+  placement: Record<string, PlacementRecord>;
+  /** Keyed by `resource@node`. */
+  resources: Record<string, ResourceRecord>;
+  /** The newest events, oldest first, at most {@link EVENTS_MAX}. */
+  events: ClusterEvent[];
+  /** Highest command time applied: the cluster's clock as far as the log knows. */
+  lastAtMs: number;
+}
+
+/** How many events the document keeps (older ones are in the agents' logs). */
+export const EVENTS_MAX = 1000;
+
+/** The result of applying one command: what the proposer is told. */
+export type ApplyOutcome = { ok: true } | { ok: false; error: string };
+
+/** A new, unconfigured cluster's document. */
+export function emptyClusterState(): ClusterStateDoc {
+  return {
+    config: EMPTY_CLUSTER_CONFIG,
+    configFingerprint: '',
+    configVersion: 0,
+    nodes: {},
+    intents: [],
+    placement: {},
+    resources: {},
+    events: [],
+    lastAtMs: 0,
+  };
+}
+
+/** Key of a {@link ResourceRecord}. */
+export function recordKey(resource: string, node: string): string {
+  return `${resource}@${node}`;
+}
+
+/**
+ * The replicated cluster state: applies {@link ClusterCommand}s from the Raft log to the
+ * {@link ClusterStateDoc}. Deterministic (no clock, no randomness, no I/O; time comes in the
+ * commands) and total: a malformed or impossible command changes nothing and yields the same
+ * error result on every node, so one bad proposal can never crash the cluster.
+ */
+export class ClusterState implements StateMachine {
+  private doc: ClusterStateDoc = emptyClusterState();
+
+  /** The current document. Treat as read-only: mutate only through commands. */
+  get state(): Readonly<ClusterStateDoc> {
+    return this.doc;
+  }
+
+  apply(index: number, command: Uint8Array): ApplyOutcome {
+    let cmd: ClusterCommand;
+    try {
+      cmd = decodeClusterCommand(command);
+    } catch {
+      return { ok: false, error: 'malformed command (not JSON)' };
+    }
+    if (typeof cmd !== 'object' || cmd === null || typeof cmd.atMs !== 'number') {
+      return { ok: false, error: 'malformed command (no type or time)' };
+    }
+    const outcome = this.applyCommand(index, cmd);
+    if (outcome.ok) this.doc.lastAtMs = Math.max(this.doc.lastAtMs, cmd.atMs);
+    return outcome;
+  }
+
+  private applyCommand(index: number, cmd: ClusterCommand): ApplyOutcome {
+    const d = this.doc;
+    switch (cmd.type) {
+      case 'apply-config':
+        d.config = cmd.config;
+        d.configFingerprint = cmd.fingerprint;
+        d.configVersion++;
+        this.event(index, cmd, null, null, `configuration version ${d.configVersion} applied`);
+        return { ok: true };
+      case 'set-node-flags': {
+        const node = this.node(cmd.node);
+        if (cmd.standby !== undefined) node.standby = cmd.standby;
+        if (cmd.maintenance !== undefined) node.maintenance = cmd.maintenance;
+        const flags = [
+          node.standby ? 'standby' : 'active',
+          node.maintenance ? 'maintenance' : null,
+        ];
+        this.event(index, cmd, cmd.node, null, `node is ${flags.filter(Boolean).join(', ')}`);
+        return { ok: true };
+      }
+      case 'set-node-attributes':
+        this.node(cmd.node).attributes = { ...cmd.attributes };
+        return { ok: true };
+      case 'add-intent': {
+        const i = cmd.intent;
+        d.intents = d.intents.filter(
+          (x) => !(x.kind === i.kind && x.resource === i.resource && x.node === i.node),
+        );
+        d.intents.push({ ...i });
+        d.intents.sort(compareIntents);
+        const until =
+          i.expiresAtMs === null
+            ? 'until cleared'
+            : `until ${new Date(i.expiresAtMs).toISOString()}`;
+        this.event(index, cmd, i.node, i.resource, `${i.kind} ${i.resource} on ${i.node} ${until}`);
+        return { ok: true };
+      }
+      case 'clear-intents': {
+        const before = d.intents.length;
+        d.intents = d.intents.filter(
+          (x) => !(x.resource === cmd.resource && (cmd.node === null || x.node === cmd.node)),
+        );
+        this.event(
+          index,
+          cmd,
+          cmd.node,
+          cmd.resource,
+          `${before - d.intents.length} intent(s) cleared`,
+        );
+        return { ok: true };
+      }
+      case 'cleanup': {
+        let count = 0;
+        for (const rec of Object.values(d.resources)) {
+          if (rec.resource !== cmd.resource && !rec.resource.startsWith(`${cmd.resource}:`))
+            continue;
+          if (cmd.node !== null && rec.node !== cmd.node) continue;
+          rec.failCount = 0;
+          rec.lastFailureMs = null;
+          rec.state = 'unknown';
+          rec.reason = 'cleaned up: to be probed';
+          rec.updatedAtMs = cmd.atMs;
+          count++;
+        }
+        this.event(index, cmd, cmd.node, cmd.resource, `cleanup reset ${count} record(s)`);
+        return { ok: true };
+      }
+      case 'set-placement':
+        for (const change of cmd.changes) {
+          const prev = d.placement[change.resource];
+          if (prev !== undefined && prev.node === change.node) continue;
+          d.placement[change.resource] = {
+            node: change.node,
+            generation: (prev?.generation ?? 0) + 1,
+          };
+          const from = prev?.node ?? 'nowhere';
+          this.event(
+            index,
+            cmd,
+            change.node,
+            change.resource,
+            `placed: ${from} -> ${change.node ?? 'stopped'}`,
+          );
+        }
+        return { ok: true };
+      case 'record-state': {
+        const key = recordKey(cmd.resource, cmd.node);
+        const prev = d.resources[key];
+        const failCount = (prev?.failCount ?? 0) + (cmd.failed ? 1 : 0);
+        d.resources[key] = {
+          resource: cmd.resource,
+          node: cmd.node,
+          state: cmd.state,
+          failCount,
+          lastFailureMs: cmd.failed ? cmd.atMs : (prev?.lastFailureMs ?? null),
+          generation: cmd.generation,
+          reason: cmd.reason,
+          updatedAtMs: cmd.atMs,
+        };
+        if (prev?.state !== cmd.state || cmd.failed) {
+          const note = cmd.failed ? ` (failure ${failCount}: ${cmd.reason})` : '';
+          this.event(index, cmd, cmd.node, cmd.resource, `${cmd.state}${note}`);
+        }
+        return { ok: true };
+      }
+      case 'node-down': {
+        for (const rec of Object.values(d.resources)) {
+          if (rec.node !== cmd.node) continue;
+          // A fence device's word covers everything; an expired lease covers what the node's
+          // own stop could end, but not a stop it already reported as failed.
+          if (cmd.cause === 'lease-expired' && rec.state === 'stop-failed') continue;
+          rec.state = 'stopped';
+          rec.reason = cmd.cause === 'fenced' ? 'node fenced' : 'node lease expired';
+          rec.updatedAtMs = cmd.atMs;
+        }
+        this.event(index, cmd, cmd.node, null, `node down (${cmd.cause})`);
+        return { ok: true };
+      }
+      default:
+        return {
+          ok: false,
+          error: `unknown command type ${String((cmd as { type: unknown }).type)}`,
+        };
+    }
+  }
+
+  private node(id: string): NodeRecord {
+    const existing = this.doc.nodes[id];
+    if (existing !== undefined) return existing;
+    const fresh: NodeRecord = { standby: false, maintenance: false, attributes: {} };
+    this.doc.nodes[id] = fresh;
+    return fresh;
+  }
+
+  private event(
+    index: number,
+    cmd: ClusterCommand,
+    node: string | null,
+    resource: string | null,
+    message: string,
+  ): void {
+    this.doc.events.push({ index, atMs: cmd.atMs, kind: cmd.type, node, resource, message });
+    if (this.doc.events.length > EVENTS_MAX)
+      this.doc.events.splice(0, this.doc.events.length - EVENTS_MAX);
+  }
+
+  snapshot(): Uint8Array {
+    return new TextEncoder().encode(JSON.stringify(this.doc));
+  }
+
+  restore(data: Uint8Array): void {
+    this.doc =
+      data.length === 0
+        ? emptyClusterState()
+        : (JSON.parse(new TextDecoder().decode(data)) as ClusterStateDoc);
+  }
+}
+
+/** Code-unit order, not locale order: every node must sort identically whatever its LANG. */
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function compareIntents(a: PlacementIntent, b: PlacementIntent): number {
+  return (
+    compareStrings(a.resource, b.resource) ||
+    compareStrings(a.node, b.node) ||
+    compareStrings(a.kind, b.kind)
+  );
+}

@@ -1,0 +1,211 @@
+import test from 'ava';
+import fc from 'fast-check';
+import { EMPTY_CLUSTER_CONFIG } from '../../agent/src/config/model.js';
+import {
+  encodeClusterCommand,
+  type ClusterCommand,
+} from '../../agent/src/state/cluster-commands.js';
+import { ClusterState, EVENTS_MAX, recordKey } from '../../agent/src/state/cluster-state.js';
+
+function applyAll(state: ClusterState, cmds: ClusterCommand[], firstIndex = 1) {
+  return cmds.map((c, i) => state.apply(firstIndex + i, encodeClusterCommand(c)));
+}
+
+test('apply-config replaces the configuration and counts versions', (t) => {
+  const s = new ClusterState();
+  applyAll(s, [
+    { type: 'apply-config', config: EMPTY_CLUSTER_CONFIG, fingerprint: 'a', atMs: 10 },
+    { type: 'apply-config', config: EMPTY_CLUSTER_CONFIG, fingerprint: 'b', atMs: 20 },
+  ]);
+  t.is(s.state.configVersion, 2);
+  t.is(s.state.configFingerprint, 'b');
+  t.is(s.state.lastAtMs, 20);
+});
+
+test('set-placement bumps the generation only when the node changes', (t) => {
+  const s = new ClusterState();
+  const place = (node: string | null, atMs: number): ClusterCommand => ({
+    type: 'set-placement',
+    changes: [{ resource: 'vip', node }],
+    atMs,
+  });
+  applyAll(s, [place('n1', 1), place('n1', 2), place('n2', 3), place(null, 4)]);
+  t.deepEqual(s.state.placement['vip'], { node: null, generation: 3 });
+  t.deepEqual(
+    s.state.events.map((e) => e.message),
+    ['placed: nowhere -> n1', 'placed: n1 -> n2', 'placed: n2 -> stopped'],
+  );
+});
+
+test('record-state counts failures; cleanup forgets them and asks for a probe', (t) => {
+  const s = new ClusterState();
+  const rec = (state: 'started' | 'failed', failed: boolean, atMs: number): ClusterCommand => ({
+    type: 'record-state',
+    node: 'n1',
+    resource: 'web:0',
+    state,
+    failed,
+    generation: 1,
+    reason: failed ? 'monitor rc 7' : 'start ok',
+    atMs,
+  });
+  applyAll(s, [rec('started', false, 1), rec('failed', true, 2), rec('failed', true, 3)]);
+  const key = recordKey('web:0', 'n1');
+  t.is(s.state.resources[key]?.failCount, 2);
+  t.is(s.state.resources[key]?.lastFailureMs, 3);
+  // Cleanup of the clone id covers its instances.
+  applyAll(s, [{ type: 'cleanup', resource: 'web', node: null, atMs: 4 }], 10);
+  t.like(s.state.resources[key], { failCount: 0, lastFailureMs: null, state: 'unknown' });
+});
+
+test('node-down: fencing stops everything; an expired lease keeps stop-failed records', (t) => {
+  const s = new ClusterState();
+  const rec = (resource: string, state: 'started' | 'stop-failed'): ClusterCommand => ({
+    type: 'record-state',
+    node: 'n1',
+    resource,
+    state,
+    failed: state === 'stop-failed',
+    generation: 1,
+    reason: '',
+    atMs: 1,
+  });
+  applyAll(s, [
+    rec('a', 'started'),
+    rec('b', 'stop-failed'),
+    { type: 'node-down', node: 'n1', cause: 'lease-expired', atMs: 5 },
+  ]);
+  t.is(s.state.resources[recordKey('a', 'n1')]?.state, 'stopped');
+  t.is(s.state.resources[recordKey('b', 'n1')]?.state, 'stop-failed');
+  applyAll(s, [{ type: 'node-down', node: 'n1', cause: 'fenced', atMs: 6 }], 10);
+  t.is(s.state.resources[recordKey('b', 'n1')]?.state, 'stopped');
+});
+
+test('intents: add replaces the same intent, clear removes by resource and node', (t) => {
+  const s = new ClusterState();
+  applyAll(s, [
+    {
+      type: 'add-intent',
+      intent: { kind: 'ban', resource: 'vip', node: 'n1', expiresAtMs: null },
+      atMs: 1,
+    },
+    {
+      type: 'add-intent',
+      intent: { kind: 'ban', resource: 'vip', node: 'n1', expiresAtMs: 100 },
+      atMs: 2,
+    },
+    {
+      type: 'add-intent',
+      intent: { kind: 'ban', resource: 'vip', node: 'n2', expiresAtMs: null },
+      atMs: 3,
+    },
+  ]);
+  t.is(s.state.intents.length, 2);
+  t.is(s.state.intents[0]?.expiresAtMs, 100);
+  applyAll(s, [{ type: 'clear-intents', resource: 'vip', node: 'n2', atMs: 4 }], 10);
+  t.deepEqual(
+    s.state.intents.map((i) => i.node),
+    ['n1'],
+  );
+});
+
+test('malformed commands change nothing and give an error result', (t) => {
+  const s = new ClusterState();
+  const before = s.snapshot();
+  t.deepEqual(s.apply(1, new TextEncoder().encode('{not json')), {
+    ok: false,
+    error: 'malformed command (not JSON)',
+  });
+  t.false(s.apply(2, new TextEncoder().encode('{"type":"explode","atMs":1}')).ok);
+  t.false(s.apply(3, new TextEncoder().encode('null')).ok);
+  t.deepEqual(s.snapshot(), before);
+});
+
+test('the event list is bounded', (t) => {
+  const s = new ClusterState();
+  const cmds: ClusterCommand[] = Array.from({ length: EVENTS_MAX + 50 }, (_, i) => ({
+    type: 'set-node-flags',
+    node: 'n1',
+    standby: i % 2 === 0,
+    atMs: i,
+  }));
+  applyAll(s, cmds);
+  t.is(s.state.events.length, EVENTS_MAX);
+  t.is(s.state.events[0]?.index, 51);
+});
+
+const arbCommand: fc.Arbitrary<ClusterCommand> = fc.oneof(
+  fc.record({
+    type: fc.constant('set-node-flags' as const),
+    node: fc.constantFrom('n1', 'n2'),
+    standby: fc.boolean(),
+    atMs: fc.nat(),
+  }),
+  fc.record({
+    type: fc.constant('set-placement' as const),
+    changes: fc.array(
+      fc.record({
+        resource: fc.constantFrom('a', 'b', 'c:0'),
+        node: fc.constantFrom('n1', 'n2', null),
+      }),
+      { maxLength: 3 },
+    ),
+    atMs: fc.nat(),
+  }),
+  fc.record({
+    type: fc.constant('record-state' as const),
+    node: fc.constantFrom('n1', 'n2'),
+    resource: fc.constantFrom('a', 'b', 'c:0'),
+    state: fc.constantFrom(
+      'started' as const,
+      'stopped' as const,
+      'failed' as const,
+      'stop-failed' as const,
+    ),
+    failed: fc.boolean(),
+    generation: fc.nat(5),
+    reason: fc.string({ maxLength: 5 }),
+    atMs: fc.nat(),
+  }),
+  fc.record({
+    type: fc.constant('cleanup' as const),
+    resource: fc.constantFrom('a', 'c'),
+    node: fc.constantFrom('n1', null),
+    atMs: fc.nat(),
+  }),
+  fc.record({
+    type: fc.constant('node-down' as const),
+    node: fc.constantFrom('n1', 'n2'),
+    cause: fc.constantFrom('fenced' as const, 'lease-expired' as const),
+    atMs: fc.nat(),
+  }),
+);
+
+test('replicas applying the same commands agree, and snapshot/restore is lossless (property)', (t) => {
+  fc.assert(
+    fc.property(
+      fc.array(
+        fc.oneof(
+          arbCommand.map((c) => encodeClusterCommand(c)),
+          fc.uint8Array({ maxLength: 8 }),
+        ),
+        { maxLength: 40 },
+      ),
+      (entries) => {
+        const a = new ClusterState();
+        const b = new ClusterState();
+        entries.forEach((e, i) => {
+          t.deepEqual(a.apply(i + 1, e), b.apply(i + 1, e));
+        });
+        const restored = new ClusterState();
+        restored.restore(a.snapshot());
+        return (
+          Buffer.from(a.snapshot()).equals(Buffer.from(b.snapshot())) &&
+          Buffer.from(restored.snapshot()).equals(Buffer.from(a.snapshot()))
+        );
+      },
+    ),
+    { numRuns: 300 },
+  );
+  t.pass();
+});
