@@ -1,0 +1,67 @@
+import type { LeaseTiming } from './lease-timing.js';
+
+/** What a node may do with its resources right now. */
+export type LeaseState =
+  /** The lease holds: run what the committed placement gives this node. */
+  | 'valid'
+  /** Within the stop budget of the lease's end: stop everything now, start nothing. */
+  | 'stopping'
+  /** The lease is over: nothing may be running here. */
+  | 'expired';
+
+/**
+ * A node's own lease (the node side of the liveness protocol). Pure: the caller passes the
+ * node's monotonic time in. The node sends a renewal request every `renewIntervalMs`; each
+ * request remembers when it was sent; a grant from a leader extends the lease to
+ * `sentAtMs + leaseMs`. A node that loses contact with the quorum therefore sees its lease run
+ * out and stops its resources before the leader may place them elsewhere.
+ */
+export class NodeLease {
+  private validUntilMs = Number.NEGATIVE_INFINITY;
+  private readonly sentAtMs = new Map<number, number>();
+  private nextRequestId = 1;
+  /** Most outstanding requests remembered (older ones can no longer matter). */
+  private static readonly OUTSTANDING_MAX = 64;
+
+  constructor(private readonly timing: LeaseTiming) {}
+
+  /** A renewal request is being sent now; returns its id, to be echoed by the grant. */
+  requestSent(nowMs: number): number {
+    const id = this.nextRequestId++;
+    this.sentAtMs.set(id, nowMs);
+    if (this.sentAtMs.size > NodeLease.OUTSTANDING_MAX) {
+      const oldest = this.sentAtMs.keys().next().value;
+      if (oldest !== undefined) this.sentAtMs.delete(oldest);
+    }
+    return id;
+  }
+
+  /**
+   * A leader granted request `requestId`. Unknown ids (forgotten, or from before a restart)
+   * grant nothing: the lease must start from a send time this node itself recorded.
+   */
+  grantReceived(requestId: number): void {
+    const sent = this.sentAtMs.get(requestId);
+    if (sent === undefined) return;
+    for (const id of [...this.sentAtMs.keys()]) if (id <= requestId) this.sentAtMs.delete(id);
+    this.validUntilMs = Math.max(this.validUntilMs, sent + this.timing.leaseMs);
+  }
+
+  /** Give up the lease at once (shutdown, or a leader said this node is fenced). */
+  revoke(): void {
+    this.validUntilMs = Number.NEGATIVE_INFINITY;
+    this.sentAtMs.clear();
+  }
+
+  /** The state at `nowMs`. */
+  state(nowMs: number): LeaseState {
+    if (nowMs >= this.validUntilMs) return 'expired';
+    if (nowMs >= this.validUntilMs - this.timing.stopBudgetMs) return 'stopping';
+    return 'valid';
+  }
+
+  /** Milliseconds until the stop budget begins (<= 0: stop now). For scheduling a check. */
+  msUntilStopping(nowMs: number): number {
+    return this.validUntilMs - this.timing.stopBudgetMs - nowMs;
+  }
+}
