@@ -1,0 +1,134 @@
+import test from 'ava';
+import { decide, type DecisionInput } from '../../agent/src/coordinator/decide.js';
+import type { Plan, PlannedAction, SchedulerInput } from '../../agent/src/scheduler/types.js';
+import {
+  emptyClusterState,
+  recordKey,
+  type ClusterStateDoc,
+} from '../../agent/src/state/cluster-state.js';
+
+// The decision step with a scripted scheduler: these tests pin what the coordinator does with
+// a plan (runnable actions only, stop before start, node-down first), not how plans are made.
+
+function planOf(actions: Omit<PlannedAction, 'id'>[]): Plan {
+  return {
+    placement: {},
+    actions: actions.map((a, id) => ({ id, ...a })),
+    summary: [],
+    unplaced: [],
+    scores: {},
+  };
+}
+
+function docWith(
+  records: { resource: string; node: string; state: 'started' | 'stopped' | 'stop-failed' }[],
+  placement: Record<string, string | null>,
+): ClusterStateDoc {
+  const doc = emptyClusterState();
+  for (const r of records) {
+    doc.resources[recordKey(r.resource, r.node)] = {
+      ...r,
+      failCount: 0,
+      lastFailureMs: null,
+      generation: 1,
+      reason: '',
+      updatedAtMs: 0,
+    };
+  }
+  for (const [resource, node] of Object.entries(placement))
+    doc.placement[resource] = { node, generation: 1 };
+  return doc;
+}
+
+const base = (
+  doc: ClusterStateDoc,
+  liveness: DecisionInput['liveness'],
+  fenced: string[] = [],
+): DecisionInput => ({
+  doc,
+  members: ['n1', 'n2', 'n3'],
+  liveness,
+  fenced,
+  nowMs: 1000,
+});
+
+test('a move is carried out as the stop first; the start waits for the next round', (t) => {
+  const doc = docWith([{ resource: 'vip', node: 'n1', state: 'started' }], { vip: 'n1' });
+  const plan = planOf([
+    { kind: 'stop', resource: 'vip', node: 'n1', after: [], reason: 'n1 in standby' },
+    { kind: 'start', resource: 'vip', node: 'n2', after: [0], reason: 'moving' },
+  ]);
+  const d = decide(base(doc, { n1: 'alive', n2: 'alive', n3: 'alive' }), () => plan);
+  t.deepEqual(d.commands, [
+    { type: 'set-placement', changes: [{ resource: 'vip', node: null }], atMs: 1000 },
+  ]);
+});
+
+test('a start is committed when nothing precedes it', (t) => {
+  const doc = docWith([{ resource: 'vip', node: 'n1', state: 'stopped' }], { vip: null });
+  const plan = planOf([{ kind: 'start', resource: 'vip', node: 'n2', after: [], reason: '' }]);
+  const d = decide(base(doc, { n1: 'alive', n2: 'alive', n3: 'alive' }), () => plan);
+  t.deepEqual(d.commands, [
+    { type: 'set-placement', changes: [{ resource: 'vip', node: 'n2' }], atMs: 1000 },
+  ]);
+});
+
+test('a node whose lease surely expired is declared down first, and the scheduler sees it stopped', (t) => {
+  const doc = docWith(
+    [
+      { resource: 'vip', node: 'n1', state: 'started' },
+      { resource: 'fs', node: 'n1', state: 'stop-failed' },
+    ],
+    { vip: 'n1', fs: 'n1' },
+  );
+  let seen: SchedulerInput | undefined;
+  const d = decide(base(doc, { n1: 'down', n2: 'alive', n3: 'alive' }), (i) => {
+    seen = i;
+    return planOf([]);
+  });
+  t.deepEqual(d.commands[0], { type: 'node-down', node: 'n1', cause: 'lease-expired', atMs: 1000 });
+  t.like(
+    seen?.nodes.find((n) => n.id === 'n1'),
+    { online: false, unclean: false },
+  );
+  t.is(seen?.status.find((s) => s.resource === 'vip')?.state, 'stopped');
+  t.is(
+    seen?.status.find((s) => s.resource === 'fs')?.state,
+    'stop-failed',
+    'a failed stop is not assumed to have stopped',
+  );
+});
+
+test('a suspect node is unclean for the scheduler and is not declared down', (t) => {
+  const doc = docWith([{ resource: 'vip', node: 'n1', state: 'started' }], { vip: 'n1' });
+  let seen: SchedulerInput | undefined;
+  const d = decide(base(doc, { n1: 'suspect', n2: 'alive', n3: 'alive' }), (i) => {
+    seen = i;
+    return planOf([]);
+  });
+  t.deepEqual(d.commands, []);
+  t.like(
+    seen?.nodes.find((n) => n.id === 'n1'),
+    { online: false, unclean: true },
+  );
+  t.is(seen?.status[0]?.state, 'started');
+});
+
+test('a fenced node is down even if its lease might hold, stop-failed included', (t) => {
+  const doc = docWith([{ resource: 'fs', node: 'n1', state: 'stop-failed' }], { fs: 'n1' });
+  let seen: SchedulerInput | undefined;
+  const d = decide(base(doc, { n1: 'suspect', n2: 'alive', n3: 'alive' }, ['n1']), (i) => {
+    seen = i;
+    return planOf([]);
+  });
+  t.deepEqual(d.commands[0], { type: 'node-down', node: 'n1', cause: 'fenced', atMs: 1000 });
+  t.is(seen?.status[0]?.state, 'stopped');
+});
+
+test('nothing to do gives no commands (no churn in the log)', (t) => {
+  const doc = docWith([{ resource: 'vip', node: 'n1', state: 'started' }], { vip: 'n1' });
+  t.deepEqual(
+    decide(base(doc, { n1: 'alive', n2: 'alive', n3: 'alive' }), () => planOf([])).commands,
+    [],
+  );
+});
