@@ -43,6 +43,7 @@ export default tseslint.config(
       'agent/src/state/**/*.ts',
       'agent/src/scheduler/**/*.ts',
       'agent/src/liveness/**/*.ts',
+      'agent/src/coordinator/**/*.ts',
     ],
     rules: {
       'no-restricted-imports': ['error', { paths: impureModules }],
