@@ -4,7 +4,10 @@ import type { Entry, HardState, NodeId, Snapshot } from './types.js';
  * Read-only request handling. `safe` confirms leadership with a heartbeat round to a quorum
  * for every batch of reads (ReadIndex, Raft thesis 6.4). `lease-based` answers from the leader
  * lease without that round; it is correct only while clocks drift less than the lease margin
- * allows (see docs/raft.md), and requires `checkQuorum`.
+ * allows (see docs/raft.md), and requires `checkQuorum` and a driver that derives ticks from a
+ * monotonic clock and, after any stall (GC, SIGSTOP, VM pause), delivers the ticks it missed
+ * before any other input — otherwise a paused leader wakes up believing in a lease that ended
+ * while it slept. The agent's RaftDriver does this; the simulation checks it.
  */
 export type ReadOnlyOption = 'safe' | 'lease-based';
 

@@ -728,13 +728,9 @@ export class RaftNode {
   private proposeEntry(type: Entry['type'], data: Uint8Array): ProposeResult {
     if (this.role === 'leader') return this.appendProposal(type, data);
     if (this.role === 'follower' && this.lead !== null) {
-      this.send(
-        makeMessage({
-          type: 'MsgProp',
-          to: this.lead,
-          entries: [{ term: 0, index: 0, type, data }],
-        }),
-      );
+      // Term 0: a forwarded proposal is not bound to our term (the leader may be newer).
+      const entries = [{ term: 0, index: 0, type, data }];
+      this.send({ type: 'MsgProp', to: this.lead, term: 0, entries });
       return { ok: true };
     }
     return { ok: false, error: 'not-leader', leader: this.lead, reason: 'no leader is known' };
