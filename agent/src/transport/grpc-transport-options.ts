@@ -34,6 +34,14 @@ export interface GrpcTransportOptions {
   /** Extra gRPC server options, applied last. */
   serverOptions?: grpc.ServerOptions;
   /**
+   * Other services the agent serves on the same port and credentials (node leases, the admin
+   * API), added to the server before it binds.
+   */
+  extraServices?: {
+    definition: grpc.ServiceDefinition;
+    implementation: grpc.UntypedServiceImplementation;
+  }[];
+  /**
    * Largest gRPC message (one batch) sent or accepted, in bytes; bounds the largest snapshot
    * that can travel. Default 64 MiB. Must be the same on every agent.
    */
@@ -68,12 +76,16 @@ export interface GrpcTransportOptions {
 
 /** The options with every default filled in and every limit validated. */
 export type ResolvedGrpcTransportOptions = Required<
-  Omit<GrpcTransportOptions, 'peers' | 'protoPath' | 'channelOptions' | 'serverOptions'>
+  Omit<
+    GrpcTransportOptions,
+    'peers' | 'protoPath' | 'channelOptions' | 'serverOptions' | 'extraServices'
+  >
 > &
   Pick<GrpcTransportOptions, 'protoPath'> & {
     peers: Record<NodeId, string>;
     channelOptions: grpc.ChannelOptions;
     serverOptions: grpc.ServerOptions;
+    extraServices: NonNullable<GrpcTransportOptions['extraServices']>;
   };
 
 /**
@@ -93,6 +105,7 @@ export function resolveGrpcTransportOptions(
     channelCredentials: options.channelCredentials ?? grpc.credentials.createInsecure(),
     channelOptions: options.channelOptions ?? {},
     serverOptions: options.serverOptions ?? {},
+    extraServices: options.extraServices ?? [],
     messageBytesMax,
     batchBytesMax: options.batchBytesMax ?? Math.min(4 * MIB, messageBytesMax),
     batchMessagesMax: options.batchMessagesMax ?? 512,

@@ -111,6 +111,8 @@ export class GrpcTransport implements Transport {
         callback: grpc.sendUnaryData<StreamAck>,
       ) => this.acceptStream(call, callback),
     });
+    for (const extra of this.options.extraServices)
+      server.addService(extra.definition, extra.implementation);
     this.server = server;
     const listen = this.options.listenAddress;
     let port: number;

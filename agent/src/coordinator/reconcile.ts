@@ -1,0 +1,78 @@
+import type { LeaseState } from '../liveness/node-lease.js';
+import type { ResourceState } from '../scheduler/types.js';
+import type { ClusterStateDoc } from '../state/cluster-state.js';
+
+/** One operation the node's resource manager should run now. */
+export interface LocalOperation {
+  kind: 'probe' | 'start' | 'stop';
+  /** Primitive id or clone instance id. */
+  resource: string;
+  /** The placement generation this operation answers (reported with its result). */
+  generation: number;
+  reason: string;
+}
+
+/** What one node knows when it reconciles. */
+export interface ReconcileInput {
+  node: string;
+  lease: LeaseState;
+  doc: Readonly<ClusterStateDoc>;
+  /** The resource manager's view of each instance on this node (missing: never probed). */
+  local: ReadonlyMap<string, ResourceState>;
+  /** Instances with an operation in progress: left alone this round. */
+  busy: ReadonlySet<string>;
+}
+
+/**
+ * The node side of the control loop: compare what the committed placement gives this node
+ * (and whether its lease lets it run anything) with what runs here, and return the operations
+ * that close the gap. Pure; the caller runs the operations and reports their results to the
+ * log. The rules, in order of precedence:
+ *
+ * - A node in maintenance touches nothing.
+ * - Without a valid lease a node starts nothing and stops everything that may run here
+ *   (including never-probed instances: a stop is idempotent, a guess is not).
+ * - Anything never probed here is probed before anything else is done with it.
+ * - Placed here and stopped: start. Placed here and failed: stop first (then start next round).
+ * - Not placed here but possibly running (started, failed, stop-failed): stop.
+ */
+export function reconcile(input: ReconcileInput): LocalOperation[] {
+  const { node, doc } = input;
+  if (doc.nodes[node]?.maintenance === true) return [];
+  const instances = new Set<string>([...Object.keys(doc.placement), ...input.local.keys()]);
+  for (const r of doc.config.resources) if (!isCloned(doc, r.id)) instances.add(r.id);
+  const ops: LocalOperation[] = [];
+  for (const resource of [...instances].sort()) {
+    if (input.busy.has(resource)) continue;
+    const local = input.local.get(resource) ?? 'unknown';
+    const placement = doc.placement[resource];
+    const generation = placement?.generation ?? 0;
+    const op = (kind: LocalOperation['kind'], reason: string) =>
+      ops.push({ kind, resource, generation, reason });
+    if (input.lease !== 'valid') {
+      if (local !== 'stopped')
+        op('stop', `lease ${input.lease}: nothing may run without quorum contact`);
+      continue;
+    }
+    if (local === 'unknown') {
+      op('probe', 'not yet probed on this node');
+      continue;
+    }
+    const placedHere = placement?.node === node;
+    if (placedHere && local === 'stopped')
+      op('start', `placed on ${node} (generation ${generation})`);
+    else if (placedHere && local === 'failed') op('stop', 'failed: stop before restarting');
+    else if (!placedHere && local !== 'stopped')
+      op('stop', placement?.node ? `placed on ${placement.node}` : 'not placed anywhere');
+  }
+  return ops;
+}
+
+/** Whether primitive `id` is cloned (directly, or as a member of a cloned group). */
+function isCloned(doc: Readonly<ClusterStateDoc>, id: string): boolean {
+  return doc.config.clones.some(
+    (c) =>
+      c.resource === id ||
+      doc.config.groups.some((g) => g.id === c.resource && g.members.includes(id)),
+  );
+}

@@ -1,0 +1,78 @@
+import test from 'ava';
+import {
+  DEFAULT_RESOURCE_META,
+  EMPTY_CLUSTER_CONFIG,
+  type ResourceDef,
+} from '../../agent/src/config/model.js';
+import { reconcile, type ReconcileInput } from '../../agent/src/coordinator/reconcile.js';
+import type { ResourceState } from '../../agent/src/scheduler/types.js';
+import { emptyClusterState } from '../../agent/src/state/cluster-state.js';
+
+const op = { timeoutMs: 20_000, intervalMs: 0 };
+const primitive = (id: string): ResourceDef => ({
+  id,
+  agent: { class: 'ocf', provider: 'heartbeat', type: 'Dummy' },
+  params: {},
+  operations: { start: op, stop: op, monitor: { timeoutMs: 20_000, intervalMs: 10_000 } },
+  meta: DEFAULT_RESOURCE_META,
+});
+
+function input(
+  placement: Record<string, string | null>,
+  local: Record<string, ResourceState>,
+  lease: ReconcileInput['lease'] = 'valid',
+): ReconcileInput {
+  const doc = emptyClusterState();
+  doc.config = {
+    ...EMPTY_CLUSTER_CONFIG,
+    resources: [primitive('vip'), primitive('fs'), primitive('api')],
+  };
+  for (const [r, node] of Object.entries(placement)) doc.placement[r] = { node, generation: 3 };
+  return { node: 'n1', lease, doc, local: new Map(Object.entries(local)), busy: new Set() };
+}
+
+const kinds = (i: ReconcileInput) => reconcile(i).map((o) => `${o.kind} ${o.resource}`);
+
+test('probe first: nothing is started before it is known whether it already runs', (t) => {
+  t.deepEqual(kinds(input({ vip: 'n1' }, {})), ['probe api', 'probe fs', 'probe vip']);
+});
+
+test('placed here and stopped: start, with the placement generation', (t) => {
+  const ops = reconcile(input({ vip: 'n1' }, { vip: 'stopped', fs: 'stopped', api: 'stopped' }));
+  t.deepEqual(ops, [
+    { kind: 'start', resource: 'vip', generation: 3, reason: 'placed on n1 (generation 3)' },
+  ]);
+});
+
+test('placed elsewhere or nowhere but running here: stop', (t) => {
+  t.deepEqual(
+    kinds(input({ vip: 'n2', fs: null }, { vip: 'started', fs: 'failed', api: 'stop-failed' })),
+    ['stop api', 'stop fs', 'stop vip'],
+  );
+});
+
+test('failed where it is placed: stop before restarting', (t) => {
+  t.deepEqual(kinds(input({ vip: 'n1' }, { vip: 'failed', fs: 'stopped', api: 'stopped' })), [
+    'stop vip',
+  ]);
+});
+
+test('without a valid lease: start nothing, stop everything not known stopped', (t) => {
+  for (const lease of ['stopping', 'expired'] as const) {
+    t.deepEqual(kinds(input({ vip: 'n1', fs: 'n1' }, { vip: 'started', fs: 'stopped' }, lease)), [
+      'stop api',
+      'stop vip',
+    ]);
+  }
+});
+
+test('maintenance: hands off', (t) => {
+  const i = input({ vip: 'n1' }, { vip: 'stopped' });
+  i.doc.nodes['n1'] = { standby: false, maintenance: true, attributes: {} };
+  t.deepEqual(reconcile(i), []);
+});
+
+test('busy instances are left alone this round', (t) => {
+  const i = input({ vip: 'n1' }, { vip: 'stopped', fs: 'stopped', api: 'stopped' });
+  t.deepEqual(reconcile({ ...i, busy: new Set(['vip']) }), []);
+});
