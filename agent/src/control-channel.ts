@@ -1,14 +1,13 @@
+import type { NodeAgent } from './node/node-agent.js';
 import type { RaftDriver } from './raft/driver/raft-driver.js';
-import {
-  encodeKeyValueCommand,
-  type KeyValueStateMachine,
-} from './state/key-value-state-machine.js';
+import { encodeClusterCommand, type ClusterCommand } from './state/cluster-commands.js';
+import type { ClusterState } from './state/cluster-state.js';
 
 /** A request from the harness that started this agent over a Node IPC channel. */
 export type ControlRequest =
   | { id: number; op: 'status' }
-  | { id: number; op: 'set'; key: string; value: string }
-  | { id: number; op: 'get'; key: string; linearizable: boolean }
+  | { id: number; op: 'propose'; command: ClusterCommand }
+  | { id: number; op: 'state'; linearizable: boolean }
   | { id: number; op: 'transfer'; to: string };
 
 /** The answer to a {@link ControlRequest} with the same id. */
@@ -21,12 +20,16 @@ export type ControlResponse =
  * The operator-facing admin API is the gRPC service used by clusterctl; this is its small
  * stand-in for harnesses.
  */
-export function serveControlChannel(driver: RaftDriver, kv: KeyValueStateMachine): void {
+export function serveControlChannel(
+  driver: RaftDriver,
+  state: ClusterState,
+  agent: NodeAgent,
+): void {
   if (process.send === undefined) return;
   const reply = (r: ControlResponse) => process.send?.(r);
   process.on('message', (raw: unknown) => {
     const req = raw as ControlRequest;
-    void handle(driver, kv, req).then(
+    void handle(driver, state, agent, req).then(
       (value) => reply({ id: req.id, ok: true, value }),
       (err: unknown) =>
         reply({ id: req.id, ok: false, error: err instanceof Error ? err.message : String(err) }),
@@ -38,19 +41,18 @@ export function serveControlChannel(driver: RaftDriver, kv: KeyValueStateMachine
 
 async function handle(
   driver: RaftDriver,
-  kv: KeyValueStateMachine,
+  state: ClusterState,
+  agent: NodeAgent,
   req: ControlRequest,
 ): Promise<unknown> {
   switch (req.op) {
     case 'status':
-      return driver.status();
-    case 'set':
-      return (
-        await driver.propose(encodeKeyValueCommand({ op: 'set', key: req.key, value: req.value }))
-      ).index;
-    case 'get':
+      return { ...driver.status(), lease: agent.leaseState() };
+    case 'propose':
+      return (await driver.propose(encodeClusterCommand(req.command))).result;
+    case 'state':
       if (req.linearizable) await driver.readBarrier();
-      return kv.get(req.key) ?? null;
+      return state.state;
     case 'transfer':
       driver.transferLeadership(req.to);
       return null;

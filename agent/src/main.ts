@@ -11,9 +11,15 @@ import { DEFAULT_RAFT_CONFIG } from './raft/config.js';
 import { seededRandom } from './raft/prng.js';
 import { RaftDriver } from './raft/driver/raft-driver.js';
 import { DiskStorage } from './raft/storage/disk-storage.js';
+import * as grpc from '@grpc/grpc-js';
 import { GrpcTransport } from './transport/grpc-transport.js';
-import { KeyValueStateMachine } from './state/key-value-state-machine.js';
+import { ClusterState } from './state/cluster-state.js';
 import { serveControlChannel } from './control-channel.js';
+import { createOperationExecutor } from './executor/operation-executor.js';
+import { ResourceManager } from './executor/resource-manager.js';
+import { DEFAULT_LEASE_TIMING } from './liveness/lease-timing.js';
+import { livenessService } from './node/lease-rpc.js';
+import { NodeAgent } from './node/node-agent.js';
 
 const program = new Command()
   .name('clusterd')
@@ -36,6 +42,11 @@ const program = new Command()
     'compact the log after this many applied entries',
     positiveInt,
     10_000,
+  )
+  .option(
+    '--ocf-root <dir>',
+    'where OCF resource agents live (resource.d/<provider>/<type>)',
+    '/usr/lib/ocf',
   )
   .option('--log-level <level>', 'trace, debug, info, warn or error', 'info')
   .addHelpText(
@@ -70,18 +81,28 @@ async function main(): Promise<void> {
     tickMs: number;
     electionTicks: number;
     snapshotEvery: number;
+    ocfRoot: string;
     logLevel: string;
   }>();
   const logger = pino({ level: opts.logLevel, base: { node: opts.id } });
   const storage = DiskStorage.open(opts.dataDir);
+  // The node agent serves lease renewals on the transport's port; it exists only once the
+  // driver does, so the service handler binds late.
+  let agent: NodeAgent | null = null;
   const transport = new GrpcTransport({
     id: opts.id,
     clusterId: opts.clusterId,
     listenAddress: opts.listen,
     peers: opts.peer,
     logger: logger.child({ component: 'transport' }),
+    extraServices: [
+      livenessService(
+        (req) =>
+          agent?.handleRenew(req) ?? { granted: false, reason: 'starting', leader: '', term: 0 },
+      ),
+    ],
   });
-  const stateMachine = new KeyValueStateMachine();
+  const state = new ClusterState();
   const driver = new RaftDriver({
     raft: {
       ...DEFAULT_RAFT_CONFIG,
@@ -91,20 +112,38 @@ async function main(): Promise<void> {
     },
     storage,
     transport,
-    stateMachine,
+    stateMachine: state,
     founders: opts.founders === undefined ? null : opts.founders.split(','),
     tickMs: opts.tickMs,
     snapshotEveryEntries: opts.snapshotEvery,
     requestTimeoutMs: 5000,
     logger: logger.child({ component: 'raft' }),
   });
+  const manager = new ResourceManager({
+    execute: createOperationExecutor({ nodeName: opts.id, ocfRoot: opts.ocfRoot }),
+    report: (r) => agent?.recordOperation(r),
+  });
+  agent = new NodeAgent({
+    id: opts.id,
+    clusterId: opts.clusterId,
+    driver,
+    state,
+    manager,
+    timing: DEFAULT_LEASE_TIMING,
+    peers: opts.peer,
+    channelCredentials: grpc.credentials.createInsecure(),
+    logger: logger.child({ component: 'node' }),
+    loopIntervalMs: 50,
+  });
   await driver.start();
+  agent.start();
   logger.info({ listen: opts.listen, peers: opts.peer }, 'clusterd started');
-  serveControlChannel(driver, stateMachine);
+  serveControlChannel(driver, state, agent);
 
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'clusterd stopping');
-    void driver.stop().then(() => process.exit(0));
+    agent?.stop();
+    void Promise.all([driver.stop(), manager.close()]).then(() => process.exit(0));
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));

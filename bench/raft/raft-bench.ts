@@ -31,7 +31,7 @@ try {
   const { leader } = await cluster.waitForLeader();
   const agent = cluster.agent(leader);
   // Warm-up: JIT, connections, WAL segment creation.
-  for (let i = 0; i < 200; i++) await agent.request({ op: 'set', key: `warm${i}`, value });
+  for (let i = 0; i < 200; i++) await agent.write(`warm${i}`, value);
   console.log(
     `3 agents on loopback, leader ${leader}, ${count} proposals per row, ${value.length}-byte values, fsync on`,
   );
@@ -44,7 +44,7 @@ try {
       while (next < count) {
         const i = next++;
         const t0 = performance.now();
-        await agent.request({ op: 'set', key: `c${concurrency}-${i}`, value }, 30_000);
+        await agent.write(`c${concurrency}-${i}`, value, 30_000);
         latencies.push(performance.now() - t0);
       }
     };

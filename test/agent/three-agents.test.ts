@@ -13,14 +13,13 @@ test('three agents elect one leader, replicate, survive the leader crashing, and
   const followers = cluster.agents.filter((a) => a.id !== first.leader);
 
   // Writes through the leader and through a follower (forwarded to the leader).
-  for (let i = 0; i < 20; i++) await leader.request({ op: 'set', key: `k${i}`, value: `v${i}` });
-  for (let i = 20; i < 40; i++)
-    await followers[0]!.request({ op: 'set', key: `k${i}`, value: `v${i}` });
+  for (let i = 0; i < 20; i++) await leader.write(`k${i}`, `v${i}`);
+  for (let i = 20; i < 40; i++) await followers[0]!.write(`k${i}`, `v${i}`);
 
   // A linearizable read on every node sees every acknowledged write.
   for (const a of cluster.agents) {
-    t.is(await a.request({ op: 'get', key: 'k0', linearizable: true }), 'v0', `${a.id} k0`);
-    t.is(await a.request({ op: 'get', key: 'k39', linearizable: true }), 'v39', `${a.id} k39`);
+    t.is(await a.read('k0', true), 'v0', `${a.id} k0`);
+    t.is(await a.read('k39', true), 'v39', `${a.id} k39`);
   }
 
   // Crash the leader (kill -9): the other two elect a new leader in a higher term.
@@ -29,22 +28,15 @@ test('three agents elect one leader, replicate, survive the leader crashing, and
   t.not(second.leader, first.leader);
   t.true(second.term > first.term);
   const newLeader = cluster.agent(second.leader);
-  for (let i = 40; i < 60; i++)
-    await newLeader.request({ op: 'set', key: `k${i}`, value: `v${i}` });
+  for (let i = 40; i < 60; i++) await newLeader.write(`k${i}`, `v${i}`);
 
   // The old leader restarts from its data directory and catches up.
   await leader.start();
   const caughtUp = await pollUntil(15_000, 50, async () =>
-    (await leader.request({ op: 'get', key: 'k59', linearizable: true })) === 'v59'
-      ? true
-      : undefined,
+    (await leader.read('k59', true)) === 'v59' ? true : undefined,
   );
   t.true(caughtUp, 'restarted node caught up with writes made while it was down');
-  t.is(
-    await leader.request({ op: 'get', key: 'k10', linearizable: false }),
-    'v10',
-    'recovered its own log',
-  );
+  t.is(await leader.read('k10', false), 'v10', 'recovered its own log');
   const statuses = await Promise.all(cluster.agents.map((a) => a.status()));
   t.deepEqual(new Set(statuses.map((s) => s.leader)), new Set([second.leader]));
 });

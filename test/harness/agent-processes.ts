@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ControlRequest, ControlResponse } from '../../agent/src/control-channel.js';
 import type { RaftStatus } from '../../agent/src/raft/raft-node.js';
+import type { ClusterCommand } from '../../agent/src/state/cluster-commands.js';
+import type { ClusterStateDoc } from '../../agent/src/state/cluster-state.js';
 
 /** Path of the compiled agent entry point (tests run from the project root after tsc). */
 const AGENT_MAIN = resolve('dist/agent/src/main.js');
@@ -98,8 +100,34 @@ export class AgentProcess {
     });
   }
 
-  status(): Promise<RaftStatus> {
-    return this.request<RaftStatus>({ op: 'status' });
+  status(): Promise<RaftStatus & { lease: string }> {
+    return this.request<RaftStatus & { lease: string }>({ op: 'status' });
+  }
+
+  /**
+   * Replicate a small write through the log and wait until it is applied here: a
+   * `set-node-attributes` command on a record named `key` (harness data, not a real node).
+   */
+  async write(key: string, value: string, timeoutMs = 10_000): Promise<void> {
+    const command: ClusterCommand = {
+      type: 'set-node-attributes',
+      node: key,
+      attributes: { value },
+      atMs: 0,
+    };
+    await this.request({ op: 'propose', command }, timeoutMs);
+  }
+
+  /** Read back a {@link write}; linearizable reads confirm leadership first (ReadIndex). */
+  async read(key: string, linearizable: boolean): Promise<string | null> {
+    const doc = await this.request<ClusterStateDoc>({ op: 'state', linearizable });
+    const value = doc.nodes[key]?.attributes['value'];
+    return value === undefined ? null : String(value);
+  }
+
+  /** The replicated cluster state as this node has applied it. */
+  state(linearizable = false): Promise<ClusterStateDoc> {
+    return this.request<ClusterStateDoc>({ op: 'state', linearizable });
   }
 
   /** Kill with `signal` (default SIGKILL: a crash) and wait for the exit. */

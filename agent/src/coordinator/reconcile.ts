@@ -39,8 +39,7 @@ export interface ReconcileInput {
 export function reconcile(input: ReconcileInput): LocalOperation[] {
   const { node, doc } = input;
   if (doc.nodes[node]?.maintenance === true) return [];
-  const instances = new Set<string>([...Object.keys(doc.placement), ...input.local.keys()]);
-  for (const r of doc.config.resources) if (!isCloned(doc, r.id)) instances.add(r.id);
+  const instances = new Set<string>([...instancesOf(doc), ...input.local.keys()]);
   const ops: LocalOperation[] = [];
   for (const resource of [...instances].sort()) {
     if (input.busy.has(resource)) continue;
@@ -66,6 +65,19 @@ export function reconcile(input: ReconcileInput): LocalOperation[] {
       op('stop', placement?.node ? `placed on ${placement.node}` : 'not placed anywhere');
   }
   return ops;
+}
+
+/**
+ * Every resource instance a node may have to act on, in start order: group members in group
+ * order, then the other primitives, then placed instances not named so far (clone instances
+ * `<primitive>:<n>`). Cloned primitives appear only as their instances.
+ */
+export function instancesOf(doc: Readonly<ClusterStateDoc>): string[] {
+  const out = new Set<string>();
+  for (const g of doc.config.groups) for (const m of g.members) if (!isCloned(doc, m)) out.add(m);
+  for (const r of doc.config.resources) if (!isCloned(doc, r.id)) out.add(r.id);
+  for (const key of Object.keys(doc.placement)) out.add(key);
+  return [...out];
 }
 
 /** Whether primitive `id` is cloned (directly, or as a member of a cloned group). */

@@ -60,6 +60,11 @@ export class NodeLease {
     return 'valid';
   }
 
+  /** When the lease ends on this node's clock (-Infinity: no lease). Deadline for stopping. */
+  expiresAtMs(): number {
+    return this.validUntilMs;
+  }
+
   /** Milliseconds until the stop budget begins (<= 0: stop now). For scheduling a check. */
   msUntilStopping(nowMs: number): number {
     return this.validUntilMs - this.timing.stopBudgetMs - nowMs;

@@ -1,7 +1,6 @@
 /**
- * The replicated state machine the Raft driver feeds (hashicorp/raft's FSM). The cluster
- * state of issue-level features (resources, placement) implements it; tests and benchmarks
- * use a small key-value one.
+ * The replicated state machine the Raft driver feeds (hashicorp/raft's FSM). The agent's is
+ * the cluster state (agent/src/state/cluster-state.ts); the Raft tests use small ones.
  *
  * Contract: `apply` must be deterministic — the same commands in the same order produce the
  * same state and results on every node — and must not throw for a command another node

@@ -1,0 +1,248 @@
+import * as grpc from '@grpc/grpc-js';
+import type { ResourceDef } from '../config/model.js';
+import { decide } from '../coordinator/decide.js';
+import { instancesOf, reconcile, type LocalOperation } from '../coordinator/reconcile.js';
+import { resourceStateAfter } from '../executor/resource-state-after.js';
+import type { OperationReport, ResourceManager } from '../executor/resource-manager.js';
+import { LeaseTable, type NodeLiveness } from '../liveness/lease-table.js';
+import type { LeaseTiming } from '../liveness/lease-timing.js';
+import { NodeLease } from '../liveness/node-lease.js';
+import type { RaftDriver } from '../raft/driver/raft-driver.js';
+import { schedule } from '../scheduler/schedule.js';
+import type { ResourceState } from '../scheduler/types.js';
+import { encodeClusterCommand, type ClusterCommand } from '../state/cluster-commands.js';
+import { recordKey, type ClusterState } from '../state/cluster-state.js';
+import {
+  livenessClient,
+  type LivenessClient,
+  type RenewReply,
+  type RenewRequest,
+} from './lease-rpc.js';
+
+/** Where the node agent reports what it does (a pino logger fits). */
+export interface NodeAgentLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+/** Everything a {@link NodeAgent} runs with. */
+export interface NodeAgentOptions {
+  id: string;
+  clusterId: string;
+  driver: RaftDriver;
+  state: ClusterState;
+  /** Built by the caller with `report` wired to {@link NodeAgent.recordOperation}. */
+  manager: ResourceManager;
+  timing: LeaseTiming;
+  /** Liveness addresses of the other members, by node id. */
+  peers: Record<string, string>;
+  channelCredentials: grpc.ChannelCredentials;
+  logger: NodeAgentLogger;
+  /** How often the leader runs a decision round, and every node a reconcile round. */
+  loopIntervalMs: number;
+}
+
+/**
+ * One host's share of the failover path, wiring the pure steps to real time and I/O:
+ * - renews this node's lease with the leader every `renewIntervalMs` (and, on the leader,
+ *   answers renewals into a fresh {@link LeaseTable} per leadership);
+ * - on the leader, runs {@link decide} with the real scheduler and proposes its commands, one
+ *   decision at a time;
+ * - on every node, runs {@link reconcile} and hands the operations to the resource manager,
+ *   or stopAll when the lease is ending; results go back to the log as `record-state`.
+ */
+export class NodeAgent {
+  private readonly lease: NodeLease;
+  private table: LeaseTable | null = null;
+  private leaderTerm = -1;
+  private readonly clients = new Map<string, LivenessClient>();
+  private readonly busy = new Set<string>();
+  private timers: NodeJS.Timeout[] = [];
+  private deciding = false;
+  private stoppingAll = false;
+  private stopped = false;
+
+  constructor(private readonly o: NodeAgentOptions) {
+    this.lease = new NodeLease(o.timing);
+  }
+
+  /** Start the loops. The first renewal goes out before the first reconcile round. */
+  start(): void {
+    this.renewOnce();
+    this.timers.push(setInterval(() => this.renewOnce(), this.o.timing.renewIntervalMs));
+    this.timers.push(setInterval(() => this.controlRound(), this.o.loopIntervalMs));
+  }
+
+  /** Stop the loops (resources are left as they are; the lease runs out on its own). */
+  stop(): void {
+    this.stopped = true;
+    for (const t of this.timers) clearInterval(t);
+    for (const c of this.clients.values()) c.close();
+  }
+
+  /** The Liveness service handler: grant only as a leader with recent quorum contact. */
+  handleRenew(req: RenewRequest): RenewReply {
+    const st = this.o.driver.status();
+    const reply = (granted: boolean, reason: string): RenewReply => ({
+      granted,
+      reason,
+      leader: st.leader ?? '',
+      term: st.term,
+    });
+    if (req.clusterId !== this.o.clusterId) return reply(false, `wrong cluster ${req.clusterId}`);
+    if (st.role !== 'leader') return reply(false, 'not the leader');
+    if (!st.leaseValid) return reply(false, 'leader without recent quorum contact');
+    this.leaseTable(st.term).requestReceived(req.node, performance.now());
+    return reply(true, '');
+  }
+
+  /** The resource manager's report callback: record the observed state in the log. */
+  recordOperation(report: OperationReport): void {
+    const state = resourceStateAfter(
+      report.action === 'probe' ? 'monitor' : report.action,
+      report.outcome,
+    );
+    if (state === null) return;
+    const failed = report.outcome.kind === 'failed' || report.outcome.kind === 'stop-failed';
+    const known = this.o.state.state.resources[recordKey(report.resourceId, this.o.id)];
+    // Nothing new: keep repeated monitor results out of the log (a failure counts once, when
+    // it is found; recovery then stops the monitor).
+    if (known?.state === state && (!failed || report.action === 'monitor')) return;
+    this.propose({
+      type: 'record-state',
+      node: this.o.id,
+      resource: report.resourceId,
+      state,
+      failed,
+      generation: report.generation,
+      reason: report.reason ?? `${report.action} ${report.outcome.kind}`,
+      atMs: Date.now(),
+    });
+  }
+
+  /** This node's lease state now (for status reports). */
+  leaseState(): ReturnType<NodeLease['state']> {
+    return this.lease.state(performance.now());
+  }
+
+  private leaseTable(term: number): LeaseTable {
+    if (this.table === null || this.leaderTerm !== term) {
+      this.table = new LeaseTable(this.o.timing, performance.now());
+      this.leaderTerm = term;
+    }
+    return this.table;
+  }
+
+  private renewOnce(): void {
+    const leader = this.o.driver.status().leader;
+    if (this.stopped || leader === null) return;
+    const id = this.lease.requestSent(performance.now());
+    const req: RenewRequest = { node: this.o.id, clusterId: this.o.clusterId };
+    if (leader === this.o.id) {
+      if (this.handleRenew(req).granted) this.lease.grantReceived(id);
+      return;
+    }
+    const address = this.o.peers[leader];
+    if (address === undefined) return;
+    let client = this.clients.get(leader);
+    if (client === undefined) {
+      client = livenessClient(address, this.o.channelCredentials);
+      this.clients.set(leader, client);
+    }
+    client.renew(req, this.o.timing.renewIntervalMs * 2).then(
+      (r) => r.granted && this.lease.grantReceived(id),
+      () => undefined, // the lease simply runs out; the next round tries again
+    );
+  }
+
+  private controlRound(): void {
+    if (this.stopped) return;
+    const st = this.o.driver.status();
+    if (st.role === 'leader' && st.leaseValid)
+      this.decideRound(st.term, [...st.confState.voters, ...st.confState.learners]);
+    this.reconcileRound();
+  }
+
+  private decideRound(term: number, members: string[]): void {
+    if (this.deciding) return;
+    const now = performance.now();
+    const table = this.leaseTable(term);
+    const liveness: Record<string, NodeLiveness> = {};
+    for (const m of members) liveness[m] = m === this.o.id ? 'alive' : table.liveness(m, now);
+    const { commands } = decide(
+      { doc: this.o.state.state, members, liveness, fenced: [], nowMs: Date.now() },
+      schedule,
+    );
+    if (commands.length === 0) return;
+    this.deciding = true;
+    void (async () => {
+      for (const c of commands) await this.o.driver.propose(encodeClusterCommand(c));
+    })()
+      .catch((err: unknown) => this.o.logger.warn({ err: String(err) }, 'decision not committed'))
+      .finally(() => (this.deciding = false));
+  }
+
+  private reconcileRound(): void {
+    const now = performance.now();
+    const leaseState = this.lease.state(now);
+    const doc = this.o.state.state;
+    if (leaseState !== 'valid') {
+      if (!this.stoppingAll && this.anythingMayRun()) this.stopEverything();
+      return;
+    }
+    const local = new Map<string, ResourceState>();
+    for (const instance of this.instances()) local.set(instance, this.o.manager.stateOf(instance));
+    for (const op of reconcile({ node: this.o.id, lease: leaseState, doc, local, busy: this.busy }))
+      this.run(op);
+  }
+
+  private run(op: LocalOperation): void {
+    const def = this.definition(op.resource);
+    if (def === null) return;
+    this.busy.add(op.resource);
+    this.o.logger.info(
+      { resource: op.resource, op: op.kind, reason: op.reason },
+      'resource operation',
+    );
+    this.o.manager[op.kind](def, op.generation)
+      .catch(() => undefined)
+      .finally(() => this.busy.delete(op.resource));
+  }
+
+  /** Lease ending: stop everything, dependents first, before the lease is over. */
+  private stopEverything(): void {
+    this.stoppingAll = true;
+    const defs = this.instances()
+      .map((i) => this.definition(i))
+      .filter((d): d is ResourceDef => d !== null);
+    this.o.logger.warn({ resources: defs.map((d) => d.id) }, 'lease ending: stopping everything');
+    void this.o.manager
+      .stopAll(defs, this.lease.expiresAtMs())
+      .finally(() => (this.stoppingAll = false));
+  }
+
+  private anythingMayRun(): boolean {
+    return this.instances().some((i) => this.o.manager.stateOf(i) !== 'stopped');
+  }
+
+  /** Every instance this node might have to act on, in start order. */
+  private instances(): string[] {
+    return instancesOf(this.o.state.state);
+  }
+
+  /** The definition of a primitive or of a clone instance `<primitive>:<n>` (named after it). */
+  private definition(instance: string): ResourceDef | null {
+    const base = instance.replace(/:\d+$/, '');
+    const def = this.o.state.state.config.resources.find((r) => r.id === base);
+    return def === undefined ? null : { ...def, id: instance };
+  }
+
+  private propose(cmd: ClusterCommand): void {
+    this.o.driver.propose(encodeClusterCommand(cmd)).catch((err: unknown) => {
+      this.o.logger.warn(
+        { err: String(err), command: cmd.type },
+        'proposal failed; the next round retries',
+      );
+    });
+  }
+}
