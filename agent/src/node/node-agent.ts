@@ -120,6 +120,21 @@ export class NodeAgent {
     });
   }
 
+  /**
+   * The leader's verdict on every member (null when this node is not the leader with a lease
+   * table): for `clusterctl status`, which asks the leader.
+   */
+  livenessView(): Record<string, NodeLiveness> | null {
+    const st = this.o.driver.status();
+    if (st.role !== 'leader' || this.table === null || this.leaderTerm !== st.term) return null;
+    const now = performance.now();
+    const view: Record<string, NodeLiveness> = {};
+    for (const m of [...st.confState.voters, ...st.confState.learners]) {
+      view[m] = m === this.o.id ? 'alive' : this.table.liveness(m, now);
+    }
+    return view;
+  }
+
   /** This node's lease state now (for status reports). */
   leaseState(): ReturnType<NodeLease['state']> {
     return this.lease.state(performance.now());
