@@ -4,20 +4,22 @@
  * its memory figures are its own.
  *
  *   npx tsc -p tsconfig.json && node dist/bench/scheduler/scheduler-bench.js \
- *     [--resources 1000,5000,10000] [--nodes 16,32] [--runs 5]
+ *     [--resources 1000,5000,10000] [--nodes 16,32] [--warmup 3] [--runs 5]
  *
  * Cases:
  * - cold start: no status records at all, so every instance is probed on every node and every
  *   start waits for its probes (the largest plan);
- * - node loss: every resource runs where the cold start put it, every node has a record of
- *   every resource (as after the probes), and node1 is now offline and clean: its share moves.
+ * - node loss: every resource runs where the cold start put it (computed in another process),
+ *   every node has a record of every resource (as after the probes), and node1 is now offline
+ *   and clean: its share moves.
  *
  * The configuration has some of every constraint kind, indexed by resource: a rack
  * preference (rule) on every 10th group, a -INFINITY load rule on every 13th, a mandatory
  * order from the previous group on every 7th, an anti-affinity with the previous group on
  * every 11th.
  *
- * Printed per case: the first plan (cold JIT) and the median of `runs` further plans, in ms;
+ * Printed per case: the first plan (cold JIT: what a freshly elected leader pays once) and
+ * the median of `runs` plans after `warmup` more (a leader that has been scheduling), in ms;
  * heap allocated by one plan (no GC in between) and still held by the plan after GC; peak RSS
  * while planning (Linux: the high-water mark is reset before the runs) and how far it rose
  * above the RSS before planning (the input, built beforehand, is in the baseline); plan size.
@@ -39,7 +41,9 @@ const { values } = parseArgs({
     resources: { type: 'string', default: '1000,5000,10000' },
     nodes: { type: 'string', default: '16,32' },
     runs: { type: 'string', default: '5' },
+    warmup: { type: 'string', default: '3' },
     case: { type: 'string' },
+    placement: { type: 'string' },
   },
 });
 
@@ -78,12 +82,12 @@ function coldStart(resourceCount: number, nodeCount: number): SchedulerInput {
   return b.input({ nodes, resources, groups, locations, orders, colocations });
 }
 
-/** The cold-start cluster running as `plan` placed it, with full records, node1 lost. */
-function nodeLoss(cold: SchedulerInput, plan: Plan): SchedulerInput {
+/** The cold-start cluster running as `placement` says, with full records, node1 lost. */
+function nodeLoss(cold: SchedulerInput, placement: Plan['placement']): SchedulerInput {
   const status = [];
   for (const def of cold.config.resources) {
     for (const node of cold.nodes) {
-      const state = plan.placement[def.id] === node.id ? 'started' : 'stopped';
+      const state = placement[def.id] === node.id ? 'started' : 'stopped';
       status.push(b.record(def.id, node.id, state));
     }
   }
@@ -114,22 +118,34 @@ function peakRssBytes(): number {
   return process.resourceUsage().maxRSS * 1024;
 }
 
-function runCase(kind: string, resourceCount: number, nodeCount: number, runs: number): void {
+function runCase(
+  kind: string,
+  resourceCount: number,
+  nodeCount: number,
+  warmup: number,
+  runs: number,
+): void {
   setFlagsFromString('--expose-gc');
   const gc = runInNewContext('gc') as () => void;
   const cold = coldStart(resourceCount, nodeCount);
-  const input = kind === 'cold' ? cold : nodeLoss(cold, schedule(cold));
+  // The node-loss state comes from the cold start's placement, computed by another process
+  // (given on stdin) so that its memory does not count here.
+  const input =
+    kind === 'cold'
+      ? cold
+      : nodeLoss(cold, JSON.parse(readFileSync(0, 'utf8')) as Plan['placement']);
   gc();
   const heapBaseline = process.memoryUsage().heapUsed;
   const rssBaseline = process.memoryUsage().rss;
   const peakReset = resetPeakRss();
   let t0 = performance.now();
-  let plan: Plan | null = schedule(input);
+  // The latest plan stays referenced (as a leader would keep it) while the next is made.
+  let plan: Plan = schedule(input);
   const firstMs = performance.now() - t0;
   const allocated = process.memoryUsage().heapUsed - heapBaseline;
+  for (let i = 0; i < warmup; i++) plan = schedule(input);
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
-    plan = null;
     gc();
     t0 = performance.now();
     plan = schedule(input);
@@ -159,22 +175,43 @@ function column(value: number | string, width: number, digits = 0): string {
   return (typeof value === 'number' ? value.toFixed(digits) : value).padStart(width);
 }
 
-if (values.case !== undefined) {
+if (values.placement !== undefined) {
+  const [resources, nodes] = values.placement.split(':');
+  console.log(JSON.stringify(schedule(coldStart(Number(resources), Number(nodes))).placement));
+} else if (values.case !== undefined) {
   const [kind, resources, nodes] = values.case.split(':');
-  runCase(kind!, Number(resources), Number(nodes), Number(values.runs));
+  runCase(kind!, Number(resources), Number(nodes), Number(values.warmup), Number(values.runs));
 } else {
   const self = fileURLToPath(import.meta.url);
-  console.log(`node ${process.version}; median of ${values.runs} runs after a first (cold) run`);
+  console.log(
+    `node ${process.version}; first run, then median of ${values.runs} runs after ${values.warmup} warm-up runs`,
+  );
+  let peakNotReset = false;
   console.log(
     'case        resources nodes  first ms  median ms  alloc MB  held MB  peak RSS MB  RSS rise MB  actions  changes',
   );
   for (const kind of ['cold', 'loss']) {
     for (const nodeCount of values.nodes.split(',').map(Number)) {
       for (const resourceCount of values.resources.split(',').map(Number)) {
+        const placement =
+          kind === 'loss'
+            ? spawnSync(process.execPath, [self, '--placement', `${resourceCount}:${nodeCount}`], {
+                encoding: 'utf8',
+                maxBuffer: 1 << 26,
+              }).stdout
+            : '';
         const child = spawnSync(
           process.execPath,
-          [self, '--case', `${kind}:${resourceCount}:${nodeCount}`, '--runs', values.runs],
-          { encoding: 'utf8', maxBuffer: 1 << 20 },
+          [
+            self,
+            '--case',
+            `${kind}:${resourceCount}:${nodeCount}`,
+            '--warmup',
+            values.warmup,
+            '--runs',
+            values.runs,
+          ],
+          { encoding: 'utf8', maxBuffer: 1 << 20, input: placement },
         );
         const name = kind === 'cold' ? 'cold start' : 'node loss';
         if (child.status !== 0) {
@@ -182,6 +219,7 @@ if (values.case !== undefined) {
           continue;
         }
         const r = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as Record<string, number>;
+        if (!r['peakReset']) peakNotReset = true;
         console.log(
           [
             name.padEnd(10),
@@ -200,5 +238,5 @@ if (values.case !== undefined) {
       }
     }
   }
-  console.log('* peak RSS could not be reset: it includes building the input');
+  if (peakNotReset) console.log('* peak RSS could not be reset: it includes building the input');
 }

@@ -146,6 +146,7 @@ export class AgentCluster {
   private constructor(
     readonly agents: AgentProcess[],
     readonly root: string,
+    private readonly extraArgs: string[],
   ) {}
 
   /**
@@ -176,7 +177,7 @@ export class AgentCluster {
       ];
       return new AgentProcess(id, addresses[i]!, dataDir, args, join(root, `${id}.log`));
     });
-    const cluster = new AgentCluster(agents, root);
+    const cluster = new AgentCluster(agents, root, extraArgs);
     try {
       await Promise.all(agents.map((a) => a.start()));
     } catch (err) {
@@ -184,6 +185,28 @@ export class AgentCluster {
       throw err;
     }
     return cluster;
+  }
+
+  /**
+   * Start one more agent, `id`, on a free port as a node joining this cluster: it knows every
+   * existing agent's address (--peer) but founds nothing (no --founders), so it stays idle
+   * until a member adds it (clusterctl member add). The existing agents do not know its
+   * address. Started with the cluster's extra arguments; destroyed with the cluster.
+   */
+  async addAgent(id: string): Promise<AgentProcess> {
+    const address = `127.0.0.1:${await freePort()}`;
+    const peers = this.agents.flatMap((a) => ['--peer', `${a.id}=${a.address}`]);
+    const dataDir = join(this.root, id);
+    const args = ['--id', id, '--listen', address, '--data-dir', dataDir, ...peers, ...this.extraArgs];
+    const agent = new AgentProcess(id, address, dataDir, args, join(this.root, `${id}.log`));
+    this.agents.push(agent);
+    await agent.start();
+    return agent;
+  }
+
+  /** Each agent's address ("host:port": its Raft, liveness and admin API port), by id. */
+  addresses(): Record<string, string> {
+    return Object.fromEntries(this.agents.map((a) => [a.id, a.address]));
   }
 
   agent(id: string): AgentProcess {
@@ -220,7 +243,10 @@ export class AgentCluster {
   /** Kill every agent and remove the data directories. */
   async destroy(): Promise<void> {
     await Promise.all(this.agents.map((a) => a.kill('SIGKILL')));
-    rmSync(this.root, { recursive: true, force: true });
+    // QUORATE_KEEP_AGENT_LOGS=1 keeps the agents' logs and data for a post-mortem.
+    if (process.env['QUORATE_KEEP_AGENT_LOGS'] === '1')
+      console.error(`agent logs kept in ${this.root}`);
+    else rmSync(this.root, { recursive: true, force: true });
   }
 }
 

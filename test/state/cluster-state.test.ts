@@ -209,3 +209,41 @@ test('replicas applying the same commands agree, and snapshot/restore is lossles
   );
   t.pass();
 });
+
+test('placing an instance on a node marks it unknown there until the node reports', (t) => {
+  const s = new ClusterState();
+  applyAll(s, [
+    {
+      type: 'record-state',
+      node: 'n2',
+      resource: 'vip',
+      state: 'stopped',
+      failed: false,
+      generation: 0,
+      reason: 'probe',
+      atMs: 1,
+    },
+    { type: 'set-placement', changes: [{ resource: 'vip', node: 'n2' }], atMs: 2 },
+  ]);
+  t.like(s.state.resources[recordKey('vip', 'n2')], { state: 'unknown', generation: 1 });
+  applyAll(
+    s,
+    [
+      {
+        type: 'record-state',
+        node: 'n2',
+        resource: 'vip',
+        state: 'started',
+        failed: false,
+        generation: 1,
+        reason: 'start ok',
+        atMs: 3,
+      },
+    ],
+    10,
+  );
+  // A later order to the same node does not hide what the node reported.
+  applyAll(s, [{ type: 'set-placement', changes: [{ resource: 'vip', node: null }], atMs: 4 }], 20);
+  applyAll(s, [{ type: 'set-placement', changes: [{ resource: 'vip', node: 'n2' }], atMs: 5 }], 30);
+  t.is(s.state.resources[recordKey('vip', 'n2')]?.state, 'started');
+});

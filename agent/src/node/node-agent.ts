@@ -231,9 +231,13 @@ export class NodeAgent {
       .map((i) => this.definition(i))
       .filter((d): d is ResourceDef => d !== null);
     this.o.logger.warn({ resources: defs.map((d) => d.id) }, 'lease ending: stopping everything');
-    void this.o.manager
-      .stopAll(defs, this.lease.expiresAtMs())
-      .finally(() => (this.stoppingAll = false));
+    // The lease's end is the deadline; a node that never had a lease (just started) still
+    // gives each stop the stop budget rather than a deadline already past.
+    const deadlineMs = Math.max(
+      this.lease.expiresAtMs(),
+      performance.now() + this.o.timing.stopBudgetMs,
+    );
+    void this.o.manager.stopAll(defs, deadlineMs).finally(() => (this.stoppingAll = false));
   }
 
   private anythingMayRun(): boolean {

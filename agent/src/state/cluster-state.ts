@@ -179,10 +179,27 @@ export class ClusterState implements StateMachine {
         for (const change of cmd.changes) {
           const prev = d.placement[change.resource];
           if (prev !== undefined && prev.node === change.node) continue;
-          d.placement[change.resource] = {
-            node: change.node,
-            generation: (prev?.generation ?? 0) + 1,
-          };
+          const generation = (prev?.generation ?? 0) + 1;
+          d.placement[change.resource] = { node: change.node, generation };
+          if (change.node !== null) {
+            // From this order on the instance may be running there, whatever was last seen:
+            // `unknown` until the node reports, so a node that dies mid-start holds it
+            // (the scheduler never starts elsewhere what may be active on an unclean node).
+            const key = recordKey(change.resource, change.node);
+            const rec = d.resources[key];
+            if (rec === undefined || rec.state === 'stopped') {
+              d.resources[key] = {
+                resource: change.resource,
+                node: change.node,
+                state: 'unknown',
+                failCount: rec?.failCount ?? 0,
+                lastFailureMs: rec?.lastFailureMs ?? null,
+                generation,
+                reason: 'ordered to start; not yet confirmed',
+                updatedAtMs: cmd.atMs,
+              };
+            }
+          }
           const from = prev?.node ?? 'nowhere';
           this.event(
             index,
