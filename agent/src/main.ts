@@ -98,7 +98,13 @@ async function main(): Promise<void> {
     extraServices: [
       livenessService(
         (req) =>
-          agent?.handleRenew(req) ?? { granted: false, reason: 'starting', leader: '', term: 0 },
+          agent?.handleRenew(req) ?? {
+            granted: false,
+            reason: 'starting',
+            leader: '',
+            term: 0,
+            commitIndex: 0,
+          },
       ),
     ],
   });

@@ -33,7 +33,10 @@ export interface ReconcileInput {
  * - Without a valid lease a node starts nothing and stops everything that may run here
  *   (including never-probed instances: a stop is idempotent, a guess is not).
  * - Anything never probed here is probed before anything else is done with it.
- * - Placed here and stopped: start. Placed here and failed: stop first (then start next round).
+ * - Placed here and stopped: start.
+ * - Placed here and failed: nothing. Recovery is the leader's decision alone (its plan stops,
+ *   then starts, through placement), so a node never races the leader with a restart of its
+ *   own that a slightly older decision of the leader would then undo.
  * - Not placed here but possibly running (started, failed, stop-failed): stop.
  */
 export function reconcile(input: ReconcileInput): LocalOperation[] {
@@ -60,7 +63,6 @@ export function reconcile(input: ReconcileInput): LocalOperation[] {
     const placedHere = placement?.node === node;
     if (placedHere && local === 'stopped')
       op('start', `placed on ${node} (generation ${generation})`);
-    else if (placedHere && local === 'failed') op('stop', 'failed: stop before restarting');
     else if (!placedHere && local !== 'stopped')
       op('stop', placement?.node ? `placed on ${placement.node}` : 'not placed anywhere');
   }

@@ -16,6 +16,8 @@ export interface RenewReply {
   reason: string;
   leader: string;
   term: number;
+  /** The leader's commit index at the grant: start nothing before applying this far. */
+  commitIndex: number;
 }
 
 /** A client for one peer's Liveness service. */

@@ -61,6 +61,11 @@ export class NodeAgent {
   private deciding = false;
   private stoppingAll = false;
   private stopped = false;
+  /**
+   * The highest leader commit index named by a grant: until this node has applied that far,
+   * its view of placement may be stale (e.g. just back from a partition), so it starts nothing.
+   */
+  private caughtUpIndex = 0;
 
   constructor(private readonly o: NodeAgentOptions) {
     this.lease = new NodeLease(o.timing);
@@ -88,6 +93,7 @@ export class NodeAgent {
       reason,
       leader: st.leader ?? '',
       term: st.term,
+      commitIndex: st.commit,
     });
     if (req.clusterId !== this.o.clusterId) return reply(false, `wrong cluster ${req.clusterId}`);
     if (st.role !== 'leader') return reply(false, 'not the leader');
@@ -154,7 +160,8 @@ export class NodeAgent {
     const id = this.lease.requestSent(performance.now());
     const req: RenewRequest = { node: this.o.id, clusterId: this.o.clusterId };
     if (leader === this.o.id) {
-      if (this.handleRenew(req).granted) this.lease.grantReceived(id);
+      const r = this.handleRenew(req);
+      if (r.granted) this.grant(id, r.commitIndex);
       return;
     }
     const address = this.o.peers[leader];
@@ -165,9 +172,14 @@ export class NodeAgent {
       this.clients.set(leader, client);
     }
     client.renew(req, this.o.timing.renewIntervalMs * 2).then(
-      (r) => r.granted && this.lease.grantReceived(id),
+      (r) => r.granted && this.grant(id, r.commitIndex),
       () => undefined, // the lease simply runs out; the next round tries again
     );
+  }
+
+  private grant(requestId: number, commitIndex: number): void {
+    this.lease.grantReceived(requestId);
+    this.caughtUpIndex = Math.max(this.caughtUpIndex, commitIndex);
   }
 
   private controlRound(): void {
@@ -207,8 +219,17 @@ export class NodeAgent {
     }
     const local = new Map<string, ResourceState>();
     for (const instance of this.instances()) local.set(instance, this.o.manager.stateOf(instance));
-    for (const op of reconcile({ node: this.o.id, lease: leaseState, doc, local, busy: this.busy }))
-      this.run(op);
+    // Behind the commit index of the last grant: stop and probe, but start nothing yet.
+    const caughtUp = this.o.driver.status().applied >= this.caughtUpIndex;
+    for (const op of reconcile({
+      node: this.o.id,
+      lease: leaseState,
+      doc,
+      local,
+      busy: this.busy,
+    })) {
+      if (op.kind !== 'start' || caughtUp) this.run(op);
+    }
   }
 
   private run(op: LocalOperation): void {
