@@ -197,7 +197,16 @@ export class AgentCluster {
     const address = `127.0.0.1:${await freePort()}`;
     const peers = this.agents.flatMap((a) => ['--peer', `${a.id}=${a.address}`]);
     const dataDir = join(this.root, id);
-    const args = ['--id', id, '--listen', address, '--data-dir', dataDir, ...peers, ...this.extraArgs];
+    const args = [
+      '--id',
+      id,
+      '--listen',
+      address,
+      '--data-dir',
+      dataDir,
+      ...peers,
+      ...this.extraArgs,
+    ];
     const agent = new AgentProcess(id, address, dataDir, args, join(this.root, `${id}.log`));
     this.agents.push(agent);
     await agent.start();
