@@ -20,6 +20,11 @@ import { ResourceManager } from './executor/resource-manager.js';
 import { DEFAULT_LEASE_TIMING } from './liveness/lease-timing.js';
 import { livenessService } from './node/lease-rpc.js';
 import { NodeAgent } from './node/node-agent.js';
+import { GuardLink } from './guard/guard-link.js';
+import { join } from 'node:path';
+
+/** Longest a deliberate shutdown waits for this node's resources to stop. */
+const SHUTDOWN_STOP_TIMEOUT_MS = 60_000;
 
 const program = new Command()
   .name('clusterd')
@@ -129,6 +134,18 @@ async function main(): Promise<void> {
     execute: createOperationExecutor({ nodeName: opts.id, ocfRoot: opts.ocfRoot }),
     report: (r) => agent?.recordOperation(r),
   });
+  // The lease guard keeps this node's promise (stop everything before the lease ends) when
+  // this process cannot: killed, crashed or paused. See agent/src/guard/lease-guard.ts.
+  const guard = new GuardLink({
+    socketPath: join(opts.dataDir, 'guard.sock'),
+    node: opts.id,
+    ocfRoot: opts.ocfRoot,
+    stopBudgetMs: DEFAULT_LEASE_TIMING.stopBudgetMs,
+    renewIntervalMs: DEFAULT_LEASE_TIMING.renewIntervalMs,
+    startTimeoutMs: 5000,
+    logger: logger.child({ component: 'guard-link' }),
+  });
+  const inheritance = await guard.open();
   agent = new NodeAgent({
     id: opts.id,
     clusterId: opts.clusterId,
@@ -140,16 +157,29 @@ async function main(): Promise<void> {
     channelCredentials: grpc.credentials.createInsecure(),
     logger: logger.child({ component: 'node' }),
     loopIntervalMs: 50,
+    guard,
   });
   await driver.start();
-  agent.start();
+  agent.start(inheritance);
   logger.info({ listen: opts.listen, peers: opts.peer }, 'clusterd started');
   serveControlChannel(driver, state, agent);
 
+  // Stopping on purpose: hand leadership over, stop everything this node runs (the leader
+  // moves it once this node's lease has surely ended), then exit.
+  let stopping = false;
   const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
     logger.info({ signal }, 'clusterd stopping');
-    agent?.stop();
-    void Promise.all([driver.stop(), manager.close()]).then(() => process.exit(0));
+    const st = driver.status();
+    const successor = st.confState.voters.find((v) => v !== opts.id);
+    if (st.role === 'leader' && successor !== undefined) driver.transferLeadership(successor);
+    void (async () => {
+      await agent?.leave(SHUTDOWN_STOP_TIMEOUT_MS);
+      agent?.stop();
+      await Promise.all([driver.stop(), manager.close()]);
+      process.exit(0);
+    })();
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));

@@ -84,9 +84,10 @@ test('a resource runs on exactly one node, moves when that host dies, and restar
   t.truthy(recovered, 'restarted in place with the failure counted');
   t.deepEqual(readdirSync(dir), [first]);
 
-  // The host dies: agent killed, and its resources die with it (the marker goes).
+  // The host dies: agent and lease guard killed, and its resources die with it (the marker goes).
   const killedAt = performance.now();
   await owner.kill('SIGKILL');
+  owner.killGuard();
   rmSync(join(dir, first!), { force: true });
   const second = await activeNode(dir, 30_000, first);
   const downtimeMs = performance.now() - killedAt;

@@ -1,5 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, openSync, closeSync, rmSync } from 'node:fs';
+import { mkdtempSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -130,6 +130,33 @@ export class AgentProcess {
     return this.request<ClusterStateDoc>({ op: 'state', linearizable });
   }
 
+  /** Send `signal` without waiting for anything (SIGSTOP / SIGCONT to pause and resume). */
+  signal(signal: NodeJS.Signals): void {
+    if (this.child === null) throw new Error(`${this.id} is not running`);
+    this.child.kill(signal);
+  }
+
+  /**
+   * Kill this node's lease guard (the detached helper clusterd starts; see
+   * agent/src/guard/) if one runs: a host crash takes it down with the agent.
+   */
+  killGuard(): void {
+    let pid: number;
+    try {
+      pid = Number(readFileSync(join(this.dataDir, 'guard.pid'), 'utf8').trim());
+      // Only a process that is this node's guard (pids are reused).
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (!cmdline.includes('guard-main') || !cmdline.includes(this.dataDir)) return;
+    } catch {
+      return; // no guard
+    }
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+
   /** Kill with `signal` (default SIGKILL: a crash) and wait for the exit. */
   async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     const child = this.child;
@@ -249,9 +276,10 @@ export class AgentCluster {
     return found;
   }
 
-  /** Kill every agent and remove the data directories. */
+  /** Kill every agent and its lease guard, and remove the data directories. */
   async destroy(): Promise<void> {
     await Promise.all(this.agents.map((a) => a.kill('SIGKILL')));
+    for (const a of this.agents) a.killGuard();
     // QUORATE_KEEP_AGENT_LOGS=1 keeps the agents' logs and data for a post-mortem.
     if (process.env['QUORATE_KEEP_AGENT_LOGS'] === '1')
       console.error(`agent logs kept in ${this.root}`);

@@ -47,6 +47,16 @@ export class NodeLease {
     this.validUntilMs = Math.max(this.validUntilMs, sent + this.timing.leaseMs);
   }
 
+  /**
+   * Take over the lease an earlier process of this node's agent held, ending at
+   * `validUntilMs` on this process's clock (handed over by the node's lease guard, which
+   * measured it on the host's monotonic clock). It extends nothing the leader did not grant
+   * that node; it only spares a quickly restarted agent from stopping healthy resources.
+   */
+  inherit(validUntilMs: number): void {
+    this.validUntilMs = Math.max(this.validUntilMs, validUntilMs);
+  }
+
   /** Give up the lease at once (shutdown, or a leader said this node is fenced). */
   revoke(): void {
     this.validUntilMs = Number.NEGATIVE_INFINITY;

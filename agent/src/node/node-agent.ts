@@ -7,6 +7,7 @@ import type { OperationReport, ResourceManager } from '../executor/resource-mana
 import { LeaseTable, type NodeLiveness } from '../liveness/lease-table.js';
 import type { LeaseTiming } from '../liveness/lease-timing.js';
 import { NodeLease } from '../liveness/node-lease.js';
+import type { GuardLink, Inheritance } from '../guard/guard-link.js';
 import type { RaftDriver } from '../raft/driver/raft-driver.js';
 import { schedule } from '../scheduler/schedule.js';
 import type { ResourceState } from '../scheduler/types.js';
@@ -40,6 +41,8 @@ export interface NodeAgentOptions {
   logger: NodeAgentLogger;
   /** How often the leader runs a decision round, and every node a reconcile round. */
   loopIntervalMs: number;
+  /** This node's lease guard (null: none, e.g. in tests of the agent alone). */
+  guard: GuardLink | null;
 }
 
 /**
@@ -66,16 +69,59 @@ export class NodeAgent {
    * its view of placement may be stale (e.g. just back from a partition), so it starts nothing.
    */
   private caughtUpIndex = 0;
+  /** Whether a leader has granted this process a lease yet (an inherited one is not enough to start). */
+  private granted = false;
+  /** Set by {@link leave}: stop everything, renew nothing, start nothing. */
+  private leaving = false;
+  private guardResourcesOf: unknown = null;
 
   constructor(private readonly o: NodeAgentOptions) {
     this.lease = new NodeLease(o.timing);
   }
 
-  /** Start the loops. The first renewal goes out before the first reconcile round. */
-  start(): void {
-    this.renewOnce();
-    this.timers.push(setInterval(() => this.renewOnce(), this.o.timing.renewIntervalMs));
+  /**
+   * Start the loops. The first renewal goes out before the first reconcile round. With an
+   * `inheritance` from the lease guard (this agent restarted while its previous process held
+   * a lease), the lease runs on until that end, so resources keep running if a renewal is
+   * granted in time; nothing is started before a grant of this process's own.
+   */
+  start(inheritance: Inheritance | null = null): void {
+    if (inheritance?.leaseUntilMs != null && inheritance.leaseUntilMs > performance.now()) {
+      this.lease.inherit(inheritance.leaseUntilMs);
+      this.o.logger.info(
+        { leaseLeftMs: Math.round(inheritance.leaseUntilMs - performance.now()) },
+        'inherited the lease of the previous agent process',
+      );
+    }
+    this.renewRound();
+    this.timers.push(setInterval(() => this.renewRound(), this.o.timing.renewIntervalMs));
     this.timers.push(setInterval(() => this.controlRound(), this.o.loopIntervalMs));
+  }
+
+  /**
+   * Leave on purpose (clusterd stopping): give up the lease at once, so the leader moves this
+   * node's resources as soon as its lease has surely ended, and stop everything here before
+   * that. Resolves once nothing runs here (or `timeoutMs` passed), after telling the lease
+   * guard it has nothing left to guard. Call {@link stop} after.
+   */
+  async leave(timeoutMs: number): Promise<{ stoppedAll: boolean }> {
+    this.leaving = true;
+    this.lease.revoke();
+    this.o.logger.info({}, 'leaving: stopping everything this node runs');
+    const deadline = performance.now() + timeoutMs;
+    while (performance.now() < deadline) {
+      if (!this.stoppingAll && !this.anythingMayRun()) break;
+      if (!this.stoppingAll) this.stopEverything();
+      await new Promise((r) => setTimeout(r, this.o.loopIntervalMs));
+    }
+    const stoppedAll = !this.anythingMayRun();
+    if (stoppedAll) await this.o.guard?.release();
+    else
+      this.o.logger.warn(
+        {},
+        'leaving with resources that may still run; the lease guard keeps them',
+      );
+    return { stoppedAll };
   }
 
   /** Stop the loops (resources are left as they are; the lease runs out on its own). */
@@ -83,6 +129,7 @@ export class NodeAgent {
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
     for (const c of this.clients.values()) c.close();
+    this.o.guard?.close();
   }
 
   /** The Liveness service handler: grant only as a leader with recent quorum contact. */
@@ -154,9 +201,13 @@ export class NodeAgent {
     return this.table;
   }
 
-  private renewOnce(): void {
+  /** One renewal round: heartbeat to the lease guard, then ask the leader to renew. */
+  private renewRound(): void {
+    if (this.stopped) return;
+    this.o.guard?.sendLease(this.lease.expiresAtMs());
+    if (this.leaving) return;
     const leader = this.o.driver.status().leader;
-    if (this.stopped || leader === null) return;
+    if (leader === null) return;
     const id = this.lease.requestSent(performance.now());
     const req: RenewRequest = { node: this.o.id, clusterId: this.o.clusterId };
     if (leader === this.o.id) {
@@ -178,12 +229,15 @@ export class NodeAgent {
   }
 
   private grant(requestId: number, commitIndex: number): void {
+    if (this.leaving) return;
+    this.granted = true;
     this.lease.grantReceived(requestId);
     this.caughtUpIndex = Math.max(this.caughtUpIndex, commitIndex);
   }
 
   private controlRound(): void {
     if (this.stopped) return;
+    this.feedGuardResources();
     const st = this.o.driver.status();
     if (st.role === 'leader' && st.leaseValid)
       this.decideRound(st.term, [...st.confState.voters, ...st.confState.learners]);
@@ -219,8 +273,9 @@ export class NodeAgent {
     }
     const local = new Map<string, ResourceState>();
     for (const instance of this.instances()) local.set(instance, this.o.manager.stateOf(instance));
-    // Behind the commit index of the last grant: stop and probe, but start nothing yet.
-    const caughtUp = this.o.driver.status().applied >= this.caughtUpIndex;
+    // Behind the commit index of the last grant (or no grant yet in this process): stop and
+    // probe, but start nothing yet.
+    const caughtUp = this.granted && this.o.driver.status().applied >= this.caughtUpIndex;
     for (const op of reconcile({
       node: this.o.id,
       lease: leaseState,
@@ -258,10 +313,34 @@ export class NodeAgent {
       this.lease.expiresAtMs(),
       performance.now() + this.o.timing.stopBudgetMs,
     );
-    void this.o.manager.stopAll(defs, deadlineMs).finally(() => (this.stoppingAll = false));
+    void this.o.manager
+      .stopAll(defs, deadlineMs)
+      .then((r) => {
+        if (r.ok) this.o.logger.info({ stopped: r.reports.length }, 'stopped everything');
+        else
+          this.o.logger.warn(
+            { stopFailed: r.stopFailed },
+            'some resources could not be stopped: this node must be fenced',
+          );
+      })
+      .finally(() => (this.stoppingAll = false));
   }
 
+  /** Tell the lease guard what may run here, whenever the configuration changed. */
+  private feedGuardResources(): void {
+    const config = this.o.state.state.config;
+    if (this.o.guard === null || this.guardResourcesOf === config) return;
+    this.guardResourcesOf = config;
+    this.o.guard.sendResources(
+      this.instances()
+        .map((i) => this.definition(i))
+        .filter((d): d is ResourceDef => d !== null),
+    );
+  }
+
+  /** Whether anything may be active here: known not stopped, or an operation in flight (a start). */
   private anythingMayRun(): boolean {
+    if (this.busy.size > 0) return true;
     return this.instances().some((i) => this.o.manager.stateOf(i) !== 'stopped');
   }
 
