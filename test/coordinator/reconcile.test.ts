@@ -6,7 +6,7 @@ import {
 } from '../../agent/src/config/model.js';
 import { reconcile, type ReconcileInput } from '../../agent/src/coordinator/reconcile.js';
 import type { ResourceState } from '../../agent/src/scheduler/types.js';
-import { emptyClusterState } from '../../agent/src/state/cluster-state.js';
+import { emptyClusterState, recordKey } from '../../agent/src/state/cluster-state.js';
 
 const op = { timeoutMs: 20_000, intervalMs: 0 };
 const primitive = (id: string): ResourceDef => ({
@@ -73,4 +73,40 @@ test('maintenance: hands off', (t) => {
 test('busy instances are left alone this round', (t) => {
   const i = input({ vip: 'n1' }, { vip: 'stopped', fs: 'stopped', api: 'stopped' });
   t.deepEqual(reconcile({ ...i, busy: new Set(['vip']) }), []);
+});
+
+test('a clone is probed on every node, as its instance 0, before any of its instances is placed', (t) => {
+  const i = input({}, { vip: 'stopped', fs: 'stopped', api: 'stopped' });
+  const config = {
+    ...i.doc.config,
+    resources: [...i.doc.config.resources, primitive('web')],
+    clones: [{ id: 'web-clone', resource: 'web', maxInstances: null, meta: {} }],
+  };
+  t.deepEqual(kinds({ ...i, doc: { ...i.doc, config } }), ['probe web:0']);
+});
+
+test('not placed here and stopped, but recorded under an older order: confirm with a stop', (t) => {
+  const i = input({ vip: 'n2' }, { vip: 'stopped', fs: 'stopped', api: 'stopped' });
+  const record = (generation: number) => ({
+    resource: 'vip',
+    node: 'n1',
+    state: 'stopped' as const,
+    failCount: 0,
+    lastFailureMs: null,
+    generation,
+    reason: '',
+    updatedAtMs: 0,
+  });
+  i.doc.resources[recordKey('vip', 'n1')] = record(2);
+  t.deepEqual(reconcile(i), [
+    { kind: 'stop', resource: 'vip', generation: 3, reason: 'confirm stopped under generation 3' },
+  ]);
+  i.doc.resources[recordKey('vip', 'n1')] = record(3);
+  t.deepEqual(reconcile(i), []);
+});
+
+test('catching up with the log after a lease gap: start nothing, stop what is not placed here', (t) => {
+  const i = input({ vip: 'n1', fs: 'n2' }, { vip: 'stopped', fs: 'started', api: 'stopped' });
+  t.deepEqual(kinds({ ...i, mayStart: false }), ['stop fs']);
+  t.deepEqual(kinds(i), ['stop fs', 'start vip']);
 });

@@ -147,3 +147,30 @@ test('control: a leader that ignores drift and margin is caught by the same chec
   );
   t.true(result.failed, 'the property must be able to fail');
 });
+
+test('a grant that ends a gap lets the node start nothing before it applied the leader log', (t) => {
+  const lease = new NodeLease(timing);
+  // First grant of this lease (the lease was expired), the leader's commit index being 40:
+  // catch up to index 40 first.
+  lease.grantReceived(lease.requestSent(0), 40, 5);
+  t.is(lease.state(10), 'valid');
+  t.false(lease.mayStart(39));
+  t.true(lease.mayStart(40));
+  // A renewal while the lease holds asks for nothing more.
+  lease.grantReceived(lease.requestSent(100), 90, 105);
+  t.true(lease.mayStart(40));
+  // After the lease ran out, the next grant sets a new bar.
+  const late = 100 + timing.leaseMs + 50;
+  lease.grantReceived(lease.requestSent(late), 120, late + 5);
+  t.false(lease.mayStart(119));
+  t.true(lease.mayStart(120));
+});
+
+test('a leader grants nothing to a node while a decision that treated it as down is uncommitted', (t) => {
+  const table = new LeaseTable(timing, 0);
+  t.true(table.mayGrant('n1', 10));
+  table.holdGrants('n1', 57); // node-down n1 and its resources moved, proposed up to index 57
+  t.false(table.mayGrant('n1', 56));
+  t.true(table.mayGrant('n1', 57));
+  t.true(table.mayGrant('n2', 0), 'other nodes are not held');
+});

@@ -1,7 +1,8 @@
 import type { NodeLiveness } from '../liveness/lease-table.js';
 import type { Plan, ResourceNodeStatus, SchedulerInput } from '../scheduler/types.js';
 import type { ClusterCommand } from '../state/cluster-commands.js';
-import type { ClusterStateDoc } from '../state/cluster-state.js';
+import { startIsSafe } from './start-gate.js';
+import { recordKey, type ClusterStateDoc, type ResourceRecord } from '../state/cluster-state.js';
 
 /** What the leader knows when it decides: the replicated state plus its own observations. */
 export interface DecisionInput {
@@ -31,16 +32,31 @@ export interface Decision {
  *
  * 1. A member whose lease has surely expired, or that was fenced, and still has records that
  *    are not `stopped` gets a `node-down` command: from then on nothing is believed to run
- *    there. (Until that command commits, the scheduler still sees those records.)
+ *    there. (Until that command commits, the scheduler still sees those records.) With
+ *    fencing enabled only the fence device's word counts: an expired lease proves nothing
+ *    about an agent that crashed or stalled with its resources still running (the gap
+ *    docs/safety.md admits without fencing), so such a member stays `suspect` until fenced.
  * 2. The scheduler plans from the state as the log has it (`schedule` is injected).
  * 3. Only the plan's *runnable* actions (nothing in the plan must happen first) become
  *    placement changes: a stop takes the instance off its node; a start puts it on its target.
  *    The next round sees the results the nodes report and releases the next actions. So a
  *    move is stop, reported, then start, and a group starts member by member.
+ *
+ * A placement is an order its node may be carrying out at any moment, whatever its record
+ * says (a start in progress, or about to begin). So:
+ *
+ * - the scheduler sees an instance placed on a node that is not down as possibly active there
+ *   (`unknown`, unless the record says more);
+ * - a start never moves an instance straight off a node that is not down: it is taken off
+ *   first (placement null, the node stops it), and the start follows in a later round;
+ * - a start is committed only once no other node may still be running the instance, and the
+ *   target runs nothing that must never share its node (start-gate.ts).
  */
-export function decide(input: DecisionInput, schedule: (i: SchedulerInput) => Plan): Decision {
+export function decide(raw: DecisionInput, schedule: (i: SchedulerInput) => Plan): Decision {
+  const input = withFencingRule(raw);
   const { doc, nowMs } = input;
   const commands: ClusterCommand[] = [];
+  const gone = (node: string) => input.fenced.includes(node) || input.liveness[node] === 'down';
   const records = Object.values(doc.resources);
 
   for (const node of input.members) {
@@ -63,7 +79,9 @@ export function decide(input: DecisionInput, schedule: (i: SchedulerInput) => Pl
     const current = doc.placement[action.resource]?.node ?? null;
     if (action.kind === 'stop' && current === action.node)
       changes.push({ resource: action.resource, node: null });
-    if (action.kind === 'start' && current !== action.node)
+    if (action.kind !== 'start' || current === action.node) continue;
+    if (current !== null && !gone(current)) changes.push({ resource: action.resource, node: null });
+    else if (startIsSafe(doc, input.members, gone, action.resource, action.node))
       changes.push({ resource: action.resource, node: action.node });
   }
   // One order per instance per round (a stop and a start of one instance cannot both be runnable,
@@ -74,9 +92,39 @@ export function decide(input: DecisionInput, schedule: (i: SchedulerInput) => Pl
   return { commands, plan };
 }
 
+/** With fencing enabled, a member not fenced is never `down`: at worst `suspect`. */
+function withFencingRule(input: DecisionInput): DecisionInput {
+  if (!input.doc.config.properties.fencingEnabled) return input;
+  const liveness: Record<string, NodeLiveness> = {};
+  for (const [node, verdict] of Object.entries(input.liveness))
+    liveness[node] = verdict === 'down' && !input.fenced.includes(node) ? 'suspect' : verdict;
+  return { ...input, liveness };
+}
+
 /** The scheduler's view: nodes from leases and flags, records from the log. */
-function schedulerInput(input: DecisionInput, records: ResourceNodeStatus[]): SchedulerInput {
+function schedulerInput(input: DecisionInput, records: ResourceRecord[]): SchedulerInput {
   const { doc } = input;
+  // A node that is not down may be carrying out its latest order: an instance placed there is
+  // possibly active there, whatever was last reported.
+  const live = (node: string) => !input.fenced.includes(node) && input.liveness[node] !== 'down';
+  const status = records.map((r) => {
+    let state = stateAfterNodeDown(input, r);
+    if (state === 'stopped' && doc.placement[r.resource]?.node === r.node && live(r.node))
+      state = 'unknown';
+    return {
+      resource: r.resource,
+      node: r.node,
+      state,
+      failCount: r.failCount,
+      lastFailureMs: r.lastFailureMs,
+    };
+  });
+  const byKey = new Set(status.map((s) => recordKey(s.resource, s.node)));
+  for (const [resource, placed] of Object.entries(doc.placement)) {
+    const node = placed.node;
+    if (node !== null && live(node) && !byKey.has(recordKey(resource, node)))
+      status.push({ resource, node, state: 'unknown', failCount: 0, lastFailureMs: null });
+  }
   return {
     config: doc.config,
     nodes: input.members.map((id) => {
@@ -91,13 +139,7 @@ function schedulerInput(input: DecisionInput, records: ResourceNodeStatus[]): Sc
         attributes: flags?.attributes ?? {},
       };
     }),
-    status: records.map((r) => ({
-      resource: r.resource,
-      node: r.node,
-      state: stateAfterNodeDown(input, r),
-      failCount: r.failCount,
-      lastFailureMs: r.lastFailureMs,
-    })),
+    status,
     intents: doc.intents,
     nowMs: input.nowMs,
   };

@@ -20,6 +20,8 @@ export class NodeLease {
   private validUntilMs = Number.NEGATIVE_INFINITY;
   private readonly sentAtMs = new Map<number, number>();
   private nextRequestId = 1;
+  /** Log index this node must have applied before it may start anything ({@link mayStart}). */
+  private startAfterIndex = 0;
   /** Most outstanding requests remembered (older ones can no longer matter). */
   private static readonly OUTSTANDING_MAX = 64;
 
@@ -39,12 +41,34 @@ export class NodeLease {
   /**
    * A leader granted request `requestId`. Unknown ids (forgotten, or from before a restart)
    * grant nothing: the lease must start from a send time this node itself recorded.
+   *
+   * `leaderCommitIndex` is the granting leader's commit index, and `nowMs` the time the grant
+   * arrived. A grant that finds the lease expired ends a gap during which the leader may have
+   * declared this node down and moved its resources without hearing from it; until this node
+   * has applied the log up to that index, its own applied placement may still give it those
+   * resources, so it must start nothing ({@link mayStart}). The commit index covers those
+   * moves because a leader grants nothing to a node while a decision that treated it as down
+   * is uncommitted (`LeaseTable.mayGrant`).
    */
-  grantReceived(requestId: number): void {
+  grantReceived(
+    requestId: number,
+    leaderCommitIndex = 0,
+    nowMs: number = Number.NEGATIVE_INFINITY,
+  ): void {
     const sent = this.sentAtMs.get(requestId);
     if (sent === undefined) return;
+    if (nowMs >= this.validUntilMs)
+      this.startAfterIndex = Math.max(this.startAfterIndex, leaderCommitIndex);
     for (const id of [...this.sentAtMs.keys()]) if (id <= requestId) this.sentAtMs.delete(id);
     this.validUntilMs = Math.max(this.validUntilMs, sent + this.timing.leaseMs);
+  }
+
+  /**
+   * Whether this node may start resources with the log applied up to `appliedIndex`: it has
+   * caught up with the granting leader's log as of the grant that ended the last gap.
+   */
+  mayStart(appliedIndex: number): boolean {
+    return appliedIndex >= this.startAfterIndex;
   }
 
   /** Give up the lease at once (shutdown, or a leader said this node is fenced). */

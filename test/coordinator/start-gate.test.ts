@@ -1,0 +1,97 @@
+import test from 'ava';
+import { DEFAULT_RESOURCE_META, EMPTY_CLUSTER_CONFIG } from '../../agent/src/config/model.js';
+import { mustNotShareNode, startIsSafe } from '../../agent/src/coordinator/start-gate.js';
+import type { ResourceState } from '../../agent/src/scheduler/types.js';
+import {
+  emptyClusterState,
+  recordKey,
+  type ClusterStateDoc,
+} from '../../agent/src/state/cluster-state.js';
+
+const members = ['n1', 'n2', 'n3'];
+const noneGone = () => false;
+
+function doc(): ClusterStateDoc {
+  const d = emptyClusterState();
+  const op = { timeoutMs: 1000, intervalMs: 0 };
+  const primitive = (id: string) => ({
+    id,
+    agent: { class: 'ocf' as const, provider: 'quorate', type: 'dummy' },
+    params: {},
+    operations: { start: op, stop: op, monitor: op },
+    meta: DEFAULT_RESOURCE_META,
+  });
+  d.config = {
+    ...EMPTY_CLUSTER_CONFIG,
+    resources: ['vip', 'api', 'shard-a', 'shard-b'].map(primitive),
+    clones: [{ id: 'api-clone', resource: 'api', maxInstances: null, meta: {} }],
+    colocations: [{ id: 'apart', resource: 'shard-b', with: 'shard-a', score: -1_000_000 }],
+  };
+  return d;
+}
+
+function record(
+  d: ClusterStateDoc,
+  resource: string,
+  node: string,
+  state: ResourceState,
+  generation: number,
+) {
+  d.resources[recordKey(resource, node)] = {
+    resource,
+    node,
+    state,
+    failCount: 0,
+    lastFailureMs: null,
+    generation,
+    reason: '',
+    updatedAtMs: 0,
+  };
+}
+
+test('what must never share a node: the other instances of a clone, the other side of -INFINITY', (t) => {
+  const d = doc();
+  d.placement['api:0'] = { node: 'n1', generation: 1 };
+  record(d, 'api:1', 'n2', 'started', 1);
+  t.deepEqual(mustNotShareNode(d, 'api:2').sort(), ['api:0', 'api:1']);
+  t.deepEqual(mustNotShareNode(d, 'shard-a'), ['shard-b']);
+  t.deepEqual(mustNotShareNode(d, 'shard-b'), ['shard-a']);
+  t.deepEqual(mustNotShareNode(d, 'vip'), []);
+});
+
+test('a start waits for every other live node to confirm the instance stopped under its latest order', (t) => {
+  const d = doc();
+  d.placement['vip'] = { node: null, generation: 4 };
+  record(d, 'vip', 'n1', 'stopped', 3);
+  record(d, 'vip', 'n3', 'stopped', 4);
+  t.false(startIsSafe(d, members, noneGone, 'vip', 'n2'), 'n1 has not acted on generation 4');
+  t.true(
+    startIsSafe(d, members, (n) => n === 'n1', 'vip', 'n2'),
+    'unless n1 is down',
+  );
+  record(d, 'vip', 'n1', 'stopped', 4);
+  t.true(startIsSafe(d, members, noneGone, 'vip', 'n2'));
+});
+
+test('a clone instance does not start where another instance of the clone may still run', (t) => {
+  const d = doc();
+  d.placement['api:1'] = { node: null, generation: 2 }; // taken off n2; n2 has not confirmed
+  record(d, 'api:1', 'n2', 'stopped', 1);
+  record(d, 'api:1', 'n1', 'stopped', 2);
+  record(d, 'api:1', 'n3', 'stopped', 2);
+  t.false(startIsSafe(d, members, noneGone, 'api:0', 'n2'));
+  t.true(startIsSafe(d, members, noneGone, 'api:0', 'n1'));
+  record(d, 'api:1', 'n2', 'stopped', 2);
+  t.true(startIsSafe(d, members, noneGone, 'api:0', 'n2'));
+});
+
+test('an anti-affinity partner placed on the target keeps the start off it', (t) => {
+  const d = doc();
+  d.placement['shard-a'] = { node: 'n2', generation: 1 }; // n2 may be starting it now
+  record(d, 'shard-a', 'n2', 'stopped', 0);
+  t.false(startIsSafe(d, members, noneGone, 'shard-b', 'n2'));
+  record(d, 'shard-a', 'n1', 'stopped', 0);
+  t.false(startIsSafe(d, members, noneGone, 'shard-b', 'n1'), 'n1 has not acted on the order');
+  record(d, 'shard-a', 'n1', 'stopped', 1);
+  t.true(startIsSafe(d, members, noneGone, 'shard-b', 'n1'));
+});
