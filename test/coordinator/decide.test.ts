@@ -162,7 +162,7 @@ test('a start never moves an instance straight off a live node: it is taken off 
   });
 });
 
-test('a start waits until every other live member reported the instance stopped under its latest generation', (t) => {
+test('a start waits until every other live member records the instance stopped', (t) => {
   const doc = docWith(
     [
       { resource: 'vip', node: 'n1', state: 'stopped' },
@@ -171,13 +171,13 @@ test('a start waits until every other live member reported the instance stopped 
     { vip: null },
   );
   doc.placement['vip'] = { node: null, generation: 2 }; // taken off n1 at generation 2
-  doc.resources[recordKey('vip', 'n3')]!.generation = 2;
+  doc.resources[recordKey('vip', 'n1')]!.state = 'started';
   const plan = planOf([{ kind: 'start', resource: 'vip', node: 'n2', after: [], reason: '' }]);
   const live = { n1: 'alive', n2: 'alive', n3: 'alive' } as const;
   t.deepEqual(decide(base(doc, live), () => plan).commands, [], 'n1 has not confirmed yet');
   const start = [{ type: 'set-placement', changes: [{ resource: 'vip', node: 'n2' }], atMs: 1000 }];
-  t.deepEqual(decide(base(doc, { ...live, n1: 'down' }), () => plan).commands, start);
-  doc.resources[recordKey('vip', 'n1')]!.generation = 2;
+  t.like(decide(base(doc, { ...live, n1: 'down' }), () => plan).commands[1], start[0]!);
+  doc.resources[recordKey('vip', 'n1')]!.state = 'stopped';
   t.deepEqual(decide(base(doc, live), () => plan).commands, start);
 });
 
@@ -216,4 +216,46 @@ test('with fencing enabled an expired lease is not enough: the node stays unclea
     planOf([]),
   );
   t.deepEqual(fenced.commands[0], { type: 'node-down', node: 'n1', cause: 'fenced', atMs: 1000 });
+});
+
+test('with fencing enabled, a member silent past the grace or with a failed stop is to be fenced', (t) => {
+  const doc = docWith(
+    [
+      { resource: 'vip', node: 'n1', state: 'started' },
+      { resource: 'db', node: 'n3', state: 'stop-failed' },
+    ],
+    { vip: 'n1', db: null },
+  );
+  const live = { n1: 'suspect', n2: 'alive', n3: 'alive' } as const;
+  const input = (since: number, fencingEnabled: boolean): DecisionInput => {
+    const d = structuredClone(doc);
+    d.config = { ...d.config, properties: { ...d.config.properties, fencingEnabled } };
+    return {
+      ...base(d, live),
+      self: 'n2',
+      suspectSinceMs: { n1: since },
+      suspectFenceDelayMs: 500,
+    };
+  };
+  const fence = (i: DecisionInput) =>
+    decide(i, () => planOf([])).fence.map((f) => f.node + ':' + f.reason);
+  t.deepEqual(fence(input(900, true)), ['n3:stop-failed'], 'n1 silent 100 ms: not yet');
+  t.deepEqual(fence(input(400, true)), ['n1:suspect', 'n3:stop-failed']);
+  t.deepEqual(fence(input(400, false)), [], 'fencing disabled: never');
+});
+
+test('a fence recorded in the log holds for a later leader until the node is seen alive', (t) => {
+  const doc = docWith([{ resource: 'vip', node: 'n1', state: 'stopped' }], { vip: 'n1' });
+  doc.config = { ...doc.config, properties: { ...doc.config.properties, fencingEnabled: true } };
+  doc.nodes['n1'] = { standby: false, maintenance: false, attributes: {}, fenced: true };
+  const plan = planOf([{ kind: 'start', resource: 'vip', node: 'n2', after: [], reason: '' }]);
+  doc.resources[recordKey('vip', 'n3')] = { ...doc.resources[recordKey('vip', 'n1')]!, node: 'n3' };
+  // A new leader: no fence of its own, n1 merely suspect. The log says it is off.
+  const later = decide(base(doc, { n1: 'suspect', n2: 'alive', n3: 'alive' }), () => plan);
+  t.deepEqual(later.commands, [
+    { type: 'set-placement', changes: [{ resource: 'vip', node: 'n2' }], atMs: 1000 },
+  ]);
+  t.deepEqual(later.fence, [], 'no second fence');
+  const back = decide(base(doc, { n1: 'alive', n2: 'alive', n3: 'alive' }), () => planOf([]));
+  t.deepEqual(back.commands, [{ type: 'node-up', node: 'n1', atMs: 1000 }]);
 });

@@ -85,24 +85,30 @@ test('a clone is probed on every node, as its instance 0, before any of its inst
   t.deepEqual(kinds({ ...i, doc: { ...i.doc, config } }), ['probe web:0']);
 });
 
-test('not placed here and stopped, but recorded under an older order: confirm with a stop', (t) => {
+test('not placed here and stopped, but the log records it otherwise here: confirm with a stop', (t) => {
   const i = input({ vip: 'n2' }, { vip: 'stopped', fs: 'stopped', api: 'stopped' });
-  const record = (generation: number) => ({
+  const record = (state: 'unknown' | 'stopped', generation: number) => ({
     resource: 'vip',
     node: 'n1',
-    state: 'stopped' as const,
+    state,
     failCount: 0,
     lastFailureMs: null,
     generation,
     reason: '',
     updatedAtMs: 0,
   });
-  i.doc.resources[recordKey('vip', 'n1')] = record(2);
+  // An order to n1 (generation 2) it never carried out before the leader took it back.
+  i.doc.resources[recordKey('vip', 'n1')] = record('unknown', 2);
   t.deepEqual(reconcile(i), [
-    { kind: 'stop', resource: 'vip', generation: 3, reason: 'confirm stopped under generation 3' },
+    {
+      kind: 'stop',
+      resource: 'vip',
+      generation: 3,
+      reason: 'confirm stopped (the log says unknown)',
+    },
   ]);
-  i.doc.resources[recordKey('vip', 'n1')] = record(3);
-  t.deepEqual(reconcile(i), []);
+  i.doc.resources[recordKey('vip', 'n1')] = record('stopped', 2);
+  t.deepEqual(reconcile(i), [], 'a stopped record needs no confirmation, whatever its generation');
 });
 
 test('catching up with the log after a lease gap: start nothing, stop what is not placed here', (t) => {

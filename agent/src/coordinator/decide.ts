@@ -1,7 +1,8 @@
 import type { NodeLiveness } from '../liveness/lease-table.js';
 import type { Plan, ResourceNodeStatus, SchedulerInput } from '../scheduler/types.js';
 import type { ClusterCommand } from '../state/cluster-commands.js';
-import { startIsSafe } from './start-gate.js';
+import { shouldFence, type FenceDecision } from '../fencing/fence-policy.js';
+import { StartGate } from './start-gate.js';
 import { recordKey, type ClusterStateDoc, type ResourceRecord } from '../state/cluster-state.js';
 
 /** What the leader knows when it decides: the replicated state plus its own observations. */
@@ -15,6 +16,22 @@ export interface DecisionInput {
   fenced: string[];
   /** The leader's wall clock, stamped on the commands (the state machine never reads a clock). */
   nowMs: number;
+  /** The leader itself (never fenced by its own decision). */
+  self?: string;
+  /**
+   * Since when (leader clock, the same as `nowMs`) each member has not been `alive`, kept by
+   * the leader while the member stays `suspect` or `down`. Only fencing uses it.
+   */
+  suspectSinceMs?: Record<string, number>;
+  /** Grace before a silent member is fenced (default `DEFAULT_SUSPECT_FENCE_DELAY_MS`). */
+  suspectFenceDelayMs?: number;
+}
+
+/** A member the leader should have a fence device power off now, and why. */
+export interface FenceRequestDecision {
+  node: string;
+  reason: Extract<FenceDecision, { fence: true }>['reason'];
+  detail: string;
 }
 
 /** The leader's decision for this round. */
@@ -23,6 +40,12 @@ export interface Decision {
   commands: ClusterCommand[];
   /** The plan the decision followed (for `clusterctl explain` and logs). */
   plan: Plan;
+  /**
+   * Members to fence now (fencing enabled only): a member silent for longer than the grace,
+   * or with a `stop-failed` record. The leader hands them to its fencer; once a device
+   * confirms one off, the next round gets it in `fenced` and declares it down.
+   */
+  fence: FenceRequestDecision[];
 }
 
 /**
@@ -53,26 +76,42 @@ export interface Decision {
  *   target runs nothing that must never share its node (start-gate.ts).
  */
 export function decide(raw: DecisionInput, schedule: (i: SchedulerInput) => Plan): Decision {
-  const input = withFencingRule(raw);
-  const { doc, nowMs } = input;
+  // Confirmed off: by this leader's fencer, or (recorded in the log) by an earlier leader's,
+  // and not seen alive since.
+  const fenced = new Set(raw.fenced);
   const commands: ClusterCommand[] = [];
-  const gone = (node: string) => input.fenced.includes(node) || input.liveness[node] === 'down';
+  for (const node of raw.members) {
+    if (raw.doc.nodes[node]?.fenced !== true) continue;
+    if (raw.liveness[node] === 'alive') {
+      fenced.delete(node);
+      commands.push({ type: 'node-up', node, atMs: raw.nowMs });
+    } else fenced.add(node);
+  }
+  const input = withFencingRule({ ...raw, fenced: [...fenced].sort() });
+  const { doc, nowMs } = input;
+  const gone = (node: string) => fenced.has(node) || input.liveness[node] === 'down';
   const records = Object.values(doc.resources);
 
+  const notStopped = new Set<string>();
+  const stopFailed = new Set<string>();
+  for (const r of records) {
+    if (r.state !== 'stopped') notStopped.add(r.node);
+    if (r.state === 'stop-failed') stopFailed.add(r.node);
+  }
   for (const node of input.members) {
-    const fenced = input.fenced.includes(node);
-    if (!fenced && input.liveness[node] !== 'down') continue;
-    const stale = records.some((r) => r.node === node && r.state !== 'stopped');
-    if (stale)
-      commands.push({
-        type: 'node-down',
-        node,
-        cause: fenced ? 'fenced' : 'lease-expired',
-        atMs: nowMs,
-      });
+    if (!gone(node)) continue;
+    const unrecordedFence = fenced.has(node) && doc.nodes[node]?.fenced !== true;
+    if (!notStopped.has(node) && !unrecordedFence) continue;
+    commands.push({
+      type: 'node-down',
+      node,
+      cause: fenced.has(node) ? 'fenced' : 'lease-expired',
+      atMs: nowMs,
+    });
   }
 
-  const plan = schedule(schedulerInput(input, records));
+  const plan = schedule(schedulerInput(input, records, fenced));
+  const gate = new StartGate(doc, input.members, gone);
   const changes: { resource: string; node: string | null }[] = [];
   for (const action of plan.actions) {
     if (action.after.length > 0) continue; // waits for an earlier action's result
@@ -81,7 +120,7 @@ export function decide(raw: DecisionInput, schedule: (i: SchedulerInput) => Plan
       changes.push({ resource: action.resource, node: null });
     if (action.kind !== 'start' || current === action.node) continue;
     if (current !== null && !gone(current)) changes.push({ resource: action.resource, node: null });
-    else if (startIsSafe(doc, input.members, gone, action.resource, action.node))
+    else if (gate.startIsSafe(action.resource, action.node))
       changes.push({ resource: action.resource, node: action.node });
   }
   // One order per instance per round (a stop and a start of one instance cannot both be runnable,
@@ -89,7 +128,22 @@ export function decide(raw: DecisionInput, schedule: (i: SchedulerInput) => Plan
   const seen = new Set<string>();
   const unique = changes.filter((c) => !seen.has(c.resource) && seen.add(c.resource));
   if (unique.length > 0) commands.push({ type: 'set-placement', changes: unique, atMs: nowMs });
-  return { commands, plan };
+
+  const fence: FenceRequestDecision[] = [];
+  for (const node of input.members) {
+    if (fenced.has(node) || node === input.self) continue;
+    const since = raw.liveness[node] === 'alive' ? null : (input.suspectSinceMs?.[node] ?? null);
+    const verdict = shouldFence(node, nowMs, {
+      fencingEnabled: doc.config.properties.fencingEnabled,
+      suspectSinceMs: since,
+      stopFailedOnNode: stopFailed.has(node),
+      ...(input.suspectFenceDelayMs !== undefined
+        ? { suspectDelayMs: input.suspectFenceDelayMs }
+        : {}),
+    });
+    if (verdict.fence) fence.push({ node, reason: verdict.reason, detail: verdict.detail });
+  }
+  return { commands, plan, fence };
 }
 
 /** With fencing enabled, a member not fenced is never `down`: at worst `suspect`. */
@@ -102,13 +156,17 @@ function withFencingRule(input: DecisionInput): DecisionInput {
 }
 
 /** The scheduler's view: nodes from leases and flags, records from the log. */
-function schedulerInput(input: DecisionInput, records: ResourceRecord[]): SchedulerInput {
+function schedulerInput(
+  input: DecisionInput,
+  records: ResourceRecord[],
+  fenced: ReadonlySet<string>,
+): SchedulerInput {
   const { doc } = input;
   // A node that is not down may be carrying out its latest order: an instance placed there is
   // possibly active there, whatever was last reported.
-  const live = (node: string) => !input.fenced.includes(node) && input.liveness[node] !== 'down';
+  const live = (node: string) => !fenced.has(node) && input.liveness[node] !== 'down';
   const status = records.map((r) => {
-    let state = stateAfterNodeDown(input, r);
+    let state = stateAfterNodeDown(input, r, fenced);
     if (state === 'stopped' && doc.placement[r.resource]?.node === r.node && live(r.node))
       state = 'unknown';
     return {
@@ -128,7 +186,7 @@ function schedulerInput(input: DecisionInput, records: ResourceRecord[]): Schedu
   return {
     config: doc.config,
     nodes: input.members.map((id) => {
-      const verdict = input.fenced.includes(id) ? 'down' : (input.liveness[id] ?? 'suspect');
+      const verdict = fenced.has(id) ? 'down' : (input.liveness[id] ?? 'suspect');
       const flags = doc.nodes[id];
       return {
         id,
@@ -152,8 +210,9 @@ function schedulerInput(input: DecisionInput, records: ResourceRecord[]): Schedu
 function stateAfterNodeDown(
   input: DecisionInput,
   r: ResourceNodeStatus,
+  fenced: ReadonlySet<string>,
 ): ResourceNodeStatus['state'] {
-  if (input.fenced.includes(r.node)) return 'stopped';
+  if (fenced.has(r.node)) return 'stopped';
   if (input.liveness[r.node] === 'down' && r.state !== 'stop-failed') return 'stopped';
   return r.state;
 }

@@ -45,10 +45,10 @@ export interface ReconcileInput {
  *   then starts, through placement), so a node never races the leader with a restart of its
  *   own that a slightly older decision of the leader would then undo.
  * - Not placed here but possibly running (started, failed, stop-failed): stop.
- * - Not placed here, stopped, but this node's record predates the latest placement order:
- *   stop anyway (idempotent), so the log learns that this node acted on that order. The leader
- *   starts an instance only once every other live member has confirmed it stopped under its
- *   latest generation (decide.ts): a node may have started it just before learning it moved.
+ * - Not placed here and stopped, but the log records it otherwise here (an order this node
+ *   never carried out, a report lost): stop anyway (idempotent), so the log learns it is
+ *   stopped under the latest order. The leader starts an instance elsewhere only once every
+ *   other live member's record says `stopped` (start-gate.ts).
  */
 export function reconcile(input: ReconcileInput): LocalOperation[] {
   const { node, doc } = input;
@@ -76,12 +76,11 @@ export function reconcile(input: ReconcileInput): LocalOperation[] {
       if (input.mayStart !== false) op('start', `placed on ${node} (generation ${generation})`);
     } else if (!placedHere && local !== 'stopped')
       op('stop', placement?.node ? `placed on ${placement.node}` : 'not placed anywhere');
-    else if (
-      !placedHere &&
-      placement !== undefined &&
-      (doc.resources[recordKey(resource, node)]?.generation ?? -1) < generation
-    )
-      op('stop', `confirm stopped under generation ${generation}`);
+    else if (!placedHere && local === 'stopped') {
+      const recorded = doc.resources[recordKey(resource, node)]?.state;
+      if (recorded !== undefined && recorded !== 'stopped')
+        op('stop', `confirm stopped (the log says ${recorded})`);
+    }
   }
   return ops;
 }

@@ -42,30 +42,24 @@ export class NodeLease {
    * A leader granted request `requestId`. Unknown ids (forgotten, or from before a restart)
    * grant nothing: the lease must start from a send time this node itself recorded.
    *
-   * `leaderCommitIndex` is the granting leader's commit index, and `nowMs` the time the grant
-   * arrived. A grant that finds the lease expired ends a gap during which the leader may have
-   * declared this node down and moved its resources without hearing from it; until this node
-   * has applied the log up to that index, its own applied placement may still give it those
-   * resources, so it must start nothing ({@link mayStart}). The commit index covers those
-   * moves because a leader grants nothing to a node while a decision that treated it as down
-   * is uncommitted (`LeaseTable.mayGrant`).
+   * `leaderCommitIndex` is the granting leader's commit index at the grant. Until this node
+   * has applied its log that far it starts nothing ({@link mayStart}): after a partition, a
+   * pause or a restart its applied placement may predate moves the leader made without it, and
+   * the commit index covers those moves because a leader grants nothing to a node while a
+   * decision that treated it as down is uncommitted (`LeaseTable.mayGrant`), and grants only
+   * once it has committed an entry of its own term (its Raft leader lease requires it).
    */
-  grantReceived(
-    requestId: number,
-    leaderCommitIndex = 0,
-    nowMs: number = Number.NEGATIVE_INFINITY,
-  ): void {
+  grantReceived(requestId: number, leaderCommitIndex = 0): void {
     const sent = this.sentAtMs.get(requestId);
     if (sent === undefined) return;
-    if (nowMs >= this.validUntilMs)
-      this.startAfterIndex = Math.max(this.startAfterIndex, leaderCommitIndex);
+    this.startAfterIndex = Math.max(this.startAfterIndex, leaderCommitIndex);
     for (const id of [...this.sentAtMs.keys()]) if (id <= requestId) this.sentAtMs.delete(id);
     this.validUntilMs = Math.max(this.validUntilMs, sent + this.timing.leaseMs);
   }
 
   /**
    * Whether this node may start resources with the log applied up to `appliedIndex`: it has
-   * caught up with the granting leader's log as of the grant that ended the last gap.
+   * caught up with the commit index named by the newest grant it accepted.
    */
   mayStart(appliedIndex: number): boolean {
     return appliedIndex >= this.startAfterIndex;

@@ -61,11 +61,6 @@ export class NodeAgent {
   private deciding = false;
   private stoppingAll = false;
   private stopped = false;
-  /**
-   * The highest leader commit index named by a grant: until this node has applied that far,
-   * its view of placement may be stale (e.g. just back from a partition), so it starts nothing.
-   */
-  private caughtUpIndex = 0;
 
   constructor(private readonly o: NodeAgentOptions) {
     this.lease = new NodeLease(o.timing);
@@ -98,7 +93,11 @@ export class NodeAgent {
     if (req.clusterId !== this.o.clusterId) return reply(false, `wrong cluster ${req.clusterId}`);
     if (st.role !== 'leader') return reply(false, 'not the leader');
     if (!st.leaseValid) return reply(false, 'leader without recent quorum contact');
-    this.leaseTable(st.term).requestReceived(req.node, performance.now());
+    const table = this.leaseTable(st.term);
+    table.requestReceived(req.node, performance.now());
+    // Not while a decision that treated the node as down is uncommitted (LeaseTable.mayGrant).
+    if (!table.mayGrant(req.node, st.commit))
+      return reply(false, 'a decision about this node is not committed yet');
     return reply(true, '');
   }
 
@@ -178,8 +177,7 @@ export class NodeAgent {
   }
 
   private grant(requestId: number, commitIndex: number): void {
-    this.lease.grantReceived(requestId);
-    this.caughtUpIndex = Math.max(this.caughtUpIndex, commitIndex);
+    this.lease.grantReceived(requestId, commitIndex);
   }
 
   private controlRound(): void {
@@ -197,14 +195,24 @@ export class NodeAgent {
     const liveness: Record<string, NodeLiveness> = {};
     for (const m of members) liveness[m] = m === this.o.id ? 'alive' : table.liveness(m, now);
     const { commands } = decide(
-      { doc: this.o.state.state, members, liveness, fenced: [], nowMs: Date.now() },
+      {
+        doc: this.o.state.state,
+        members,
+        liveness,
+        fenced: [],
+        nowMs: Date.now(),
+        self: this.o.id,
+      },
       schedule,
     );
     if (commands.length === 0) return;
     this.deciding = true;
-    void (async () => {
-      for (const c of commands) await this.o.driver.propose(encodeClusterCommand(c));
-    })()
+    // Proposed together, in order (the log keeps it); whoever this decision treated as down
+    // gets no lease grant until all of it is committed.
+    const pending = commands.map((c) => this.o.driver.propose(encodeClusterCommand(c)));
+    const last = this.o.driver.status().lastIndex;
+    for (const m of members) if (liveness[m] === 'down') table.holdGrants(m, last);
+    void Promise.all(pending)
       .catch((err: unknown) => this.o.logger.warn({ err: String(err) }, 'decision not committed'))
       .finally(() => (this.deciding = false));
   }
@@ -220,16 +228,15 @@ export class NodeAgent {
     const local = new Map<string, ResourceState>();
     for (const instance of this.instances()) local.set(instance, this.o.manager.stateOf(instance));
     // Behind the commit index of the last grant: stop and probe, but start nothing yet.
-    const caughtUp = this.o.driver.status().applied >= this.caughtUpIndex;
     for (const op of reconcile({
       node: this.o.id,
       lease: leaseState,
       doc,
       local,
       busy: this.busy,
-    })) {
-      if (op.kind !== 'start' || caughtUp) this.run(op);
-    }
+      mayStart: this.lease.mayStart(this.o.driver.status().applied),
+    }))
+      this.run(op);
   }
 
   private run(op: LocalOperation): void {

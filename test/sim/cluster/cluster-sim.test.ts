@@ -7,7 +7,7 @@ import { runClusterSimulation } from './cluster-sim.js';
 // `npm run sim:cluster`, so a failing seed's replay command reproduces it exactly. Seeds run
 // in chunks so progress shows and no single test runs for long.
 const FIRST_SEED = 1;
-const SEED_COUNT = 1000;
+const SEED_COUNT = 500;
 const CHUNK = 50;
 
 for (let from = FIRST_SEED; from < FIRST_SEED + SEED_COUNT; from += CHUNK) {

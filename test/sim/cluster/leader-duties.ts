@@ -1,5 +1,5 @@
-import { decide, type Decision } from '../../../agent/src/coordinator/decide.js';
-import { LeaseTable, type NodeLiveness } from '../../../agent/src/liveness/lease-table.js';
+import type { Decision } from '../../../agent/src/coordinator/decide.js';
+import { Leadership } from '../../../agent/src/coordinator/leadership.js';
 import type { LeaseTiming } from '../../../agent/src/liveness/lease-timing.js';
 import type { NodeId } from '../../../agent/src/raft/types.js';
 import { schedule } from '../../../agent/src/scheduler/schedule.js';
@@ -22,30 +22,21 @@ export interface LeaderPorts {
 }
 
 /**
- * What a node does while it leads one term, beyond Raft: the {@link LeaseTable} (a new one for
- * every leadership, counting from the moment of the election), the fence bookkeeping, and the
- * decision round — {@link decide} with the real scheduler, at most one decision in flight: the
- * next round waits until every command of the previous one applied here (or timed out).
- * Members a decision treated as down or fenced get no lease renewal until it is committed
- * (`LeaseTable.holdGrants`).
- *
- * With a fence device (fencing enabled in the applied configuration), a member that has been
- * `suspect` for `fenceAfterSuspectMs`, is `down`, or has a `stop-failed` record is fenced; once
- * the device confirms, the table forgets the member's earlier requests and it is passed to
- * decide in `fenced` until it renews its lease again.
+ * What a simulated node does while it leads one term, beyond Raft: the product's
+ * {@link Leadership} (lease table, grant holds, fencing grace, fenced members, {@link decide}
+ * with the real scheduler), plus what the agent does around it: at most one decision in
+ * flight (the next round waits until every command of the previous one applied here, or
+ * timed out), and the fence requests of each decision handed to the fence device, one at a
+ * time per member.
  */
 export class LeaderDuties {
   /** The term this leadership belongs to. */
   readonly term: number;
-  /** The leader side of node leases for this leadership. */
-  readonly table: LeaseTable;
   /** Decision rounds that produced commands. */
   decisions = 0;
   private readonly self: NodeId;
-  private readonly fenceAfterSuspectMs: number;
   private readonly ports: LeaderPorts;
-  private readonly suspectSinceMs = new Map<NodeId, number>();
-  private readonly fenced = new Set<NodeId>();
+  private readonly leadership: Leadership;
   private readonly fencing = new Set<NodeId>();
   private inFlight: { ids: Set<string>; sinceMs: number } | null = null;
   private active = true;
@@ -60,9 +51,13 @@ export class LeaderDuties {
   ) {
     this.self = self;
     this.term = term;
-    this.table = new LeaseTable(timing, electedAtMs);
-    this.fenceAfterSuspectMs = fenceAfterSuspectMs;
+    this.leadership = new Leadership(self, term, timing, electedAtMs, fenceAfterSuspectMs);
     this.ports = ports;
+  }
+
+  /** A renewal from `node` at `nowMs`; whether to grant it at commit index `commitIndex`. */
+  renewal(node: NodeId, nowMs: number, commitIndex: number): boolean {
+    return this.leadership.renewal(node, nowMs, commitIndex);
   }
 
   /** Leadership ended: late fence confirmations and applies are ignored. */
@@ -101,16 +96,11 @@ export class LeaderDuties {
       this.ports.log(`${this.self} decision timed out; deciding again`);
       this.inFlight = null;
     }
-    const liveness: Record<string, NodeLiveness> = {};
-    for (const m of members)
-      liveness[m] = m === this.self ? 'alive' : this.table.liveness(m, nowMs);
-    if (fenceDevice && doc.config.properties.fencingEnabled) {
-      this.fenceWhereNeeded(doc, members, liveness, nowMs, requestDecision);
+    const round = this.leadership.round(doc, members, nowMs, nowMs, schedule);
+    const { commands, fence } = round.decision;
+    if (fenceDevice) {
+      for (const f of fence) this.requestFence(f.node, f.reason, requestDecision);
     }
-    const { commands } = decide(
-      { doc, members, liveness, fenced: [...this.fenced].sort(), nowMs },
-      schedule,
-    );
     if (commands.length === 0) return;
     const ids = new Set<string>();
     for (const cmd of commands) {
@@ -119,69 +109,32 @@ export class LeaderDuties {
       ids.add(id);
     }
     if (ids.size === 0) return;
-    // Whoever this decision treated as down gets no lease until it is committed.
-    const last = this.ports.lastIndex();
-    for (const m of members) {
-      if (liveness[m] === 'down' || this.fenced.has(m)) this.table.holdGrants(m, last);
-    }
+    this.leadership.proposed(round, this.ports.lastIndex());
     this.decisions++;
     this.inFlight = { ids, sinceMs: nowMs };
     this.ports.log(
       `${this.self} DECIDE ${commands.map(describeCommand).join('; ')} ` +
-        `(liveness ${members.map((m) => `${m}=${liveness[m]}`).join(' ')}` +
-        `${this.fenced.size > 0 ? ` fenced=${[...this.fenced].join(',')}` : ''})`,
+        `(liveness ${members.map((m) => `${m}=${round.liveness[m]}`).join(' ')}` +
+        `${round.fenced.length > 0 ? ` fenced=${round.fenced.join(',')}` : ''})`,
     );
   }
 
   /** The decision a round would make now, without proposing it (for violation reports). */
   preview(doc: Readonly<ClusterStateDoc>, members: NodeId[], nowMs: number): Decision {
-    const liveness: Record<string, NodeLiveness> = {};
-    for (const m of members)
-      liveness[m] = m === this.self ? 'alive' : this.table.liveness(m, nowMs);
-    return decide({ doc, members, liveness, fenced: [...this.fenced].sort(), nowMs }, schedule);
+    return this.leadership.round(doc, members, nowMs, nowMs, schedule).decision;
   }
 
-  private fenceWhereNeeded(
-    doc: Readonly<ClusterStateDoc>,
-    members: NodeId[],
-    liveness: Record<string, NodeLiveness>,
-    nowMs: number,
-    requestDecision: () => void,
-  ): void {
-    const stopFailed = new Set<NodeId>();
-    for (const r of Object.values(doc.resources))
-      if (r.state === 'stop-failed') stopFailed.add(r.node);
-    for (const m of members) {
-      if (m === this.self) continue;
-      const verdict = liveness[m];
-      if (verdict === 'alive') {
-        this.suspectSinceMs.delete(m);
-        this.fenced.delete(m);
-        if (!stopFailed.has(m)) continue;
-      } else if (!this.suspectSinceMs.has(m)) {
-        this.suspectSinceMs.set(m, nowMs);
-      }
-      const since = this.suspectSinceMs.get(m) ?? nowMs;
-      const due =
-        stopFailed.has(m) ||
-        verdict === 'down' ||
-        (verdict === 'suspect' && nowMs - since >= this.fenceAfterSuspectMs);
-      if (!due || this.fenced.has(m) || this.fencing.has(m)) continue;
-      this.fencing.add(m);
-      this.ports.log(
-        `${this.self} FENCE request ${m} (${stopFailed.has(m) ? 'stop failed' : verdict})`,
-      );
-      this.ports.fence(m, () => {
-        if (!this.active) return;
-        this.fencing.delete(m);
-        this.fenced.add(m);
-        this.suspectSinceMs.delete(m);
-        // Requests it sent before it went off must not make it look alive again.
-        this.table.forget(m);
-        this.ports.log(`${this.self} FENCED ${m} confirmed off`);
-        requestDecision();
-      });
-    }
+  private requestFence(node: NodeId, reason: string, requestDecision: () => void): void {
+    if (this.fencing.has(node)) return;
+    this.fencing.add(node);
+    this.ports.log(`${this.self} FENCE request ${node} (${reason})`);
+    this.ports.fence(node, () => {
+      if (!this.active) return;
+      this.fencing.delete(node);
+      this.leadership.fenceConfirmed(node);
+      this.ports.log(`${this.self} FENCED ${node} confirmed off`);
+      requestDecision();
+    });
   }
 }
 
@@ -190,5 +143,6 @@ function describeCommand(c: ClusterCommand): string {
     return `place ${c.changes.map((x) => `${x.resource}→${x.node ?? '∅'}`).join(',')}`;
   }
   if (c.type === 'node-down') return `node-down ${c.node} (${c.cause})`;
+  if (c.type === 'node-up') return `node-up ${c.node}`;
   return c.type;
 }

@@ -63,7 +63,13 @@ export class RecordReporter {
       if (state === 'unknown' || busy.has(instance)) continue;
       const rec = doc.resources[recordKey(instance, this.node)];
       let p = this.pending.get(instance);
-      if (p !== undefined && rec?.state === p.state && rec.generation >= p.generation) {
+      // Shown, or superseded: the record is newer than the observation (the state machine
+      // ignores reports older than the record: an order named this node since).
+      if (
+        p !== undefined &&
+        rec !== undefined &&
+        (rec.generation > p.generation || (rec.state === p.state && rec.generation >= p.generation))
+      ) {
         this.pending.delete(instance);
         p = undefined;
       }
@@ -72,10 +78,12 @@ export class RecordReporter {
         // `unknown` record is the leader's word (ordered here and not confirmed yet, or a
         // cleanup): what this node does next reports over it.
         if (rec !== undefined && (rec.state === state || rec.state === 'unknown')) continue;
+        const generation = this.generations.get(instance) ?? rec?.generation ?? 0;
+        if (rec !== undefined && generation < rec.generation) continue; // would be ignored
         p = {
           state,
           failed: false,
-          generation: this.generations.get(instance) ?? rec?.generation ?? 0,
+          generation,
           reason: 'the log does not show what this node knows',
           proposedAtMs: null,
         };

@@ -189,7 +189,7 @@ export class SimAgent {
       if (p.kind === 'raft') this.raft.step(p.msg);
       else if (p.kind === 'renew') this.handleRenew(m.from, p.requestId, p.incarnation);
       else if (p.incarnation === this.incarnation) {
-        this.lease.grantReceived(p.requestId, p.commitIndex, this.nowMs());
+        this.lease.grantReceived(p.requestId, p.commitIndex);
       }
     });
   }
@@ -253,7 +253,7 @@ export class SimAgent {
     const requestId = this.lease.requestSent(this.nowMs());
     if (leader === this.id) {
       const commitIndex = this.grant(this.id);
-      if (commitIndex !== null) this.lease.grantReceived(requestId, commitIndex, this.nowMs());
+      if (commitIndex !== null) this.lease.grantReceived(requestId, commitIndex);
       return;
     }
     this.world.send({
@@ -281,9 +281,7 @@ export class SimAgent {
   private grant(node: NodeId): number | null {
     const st = this.raft.status();
     if (st.role !== 'leader' || !st.leaseValid) return null;
-    const table = this.leaderDuties(st.term).table;
-    table.requestReceived(node, this.nowMs());
-    return table.mayGrant(node, st.commit) ? st.commit : null;
+    return this.leaderDuties(st.term).renewal(node, this.nowMs(), st.commit) ? st.commit : null;
   }
 
   // ------------------------------------------------------------------ resources
