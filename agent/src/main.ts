@@ -20,6 +20,7 @@ import { ResourceManager } from './executor/resource-manager.js';
 import { DEFAULT_LEASE_TIMING } from './liveness/lease-timing.js';
 import { livenessService } from './node/lease-rpc.js';
 import { NodeAgent } from './node/node-agent.js';
+import { Fencer } from './fencing/fencer.js';
 
 const program = new Command()
   .name('clusterd')
@@ -47,6 +48,17 @@ const program = new Command()
     '--ocf-root <dir>',
     'where OCF resource agents live (resource.d/<provider>/<type>)',
     '/usr/lib/ocf',
+  )
+  .option(
+    '--fence-agent-dir <dir>',
+    'where fence agents named by bare name are looked up (repeat; default /usr/sbin, then fence-agents/)',
+    (dir: string, previous: string[]) => [...previous, dir],
+    [] as string[],
+  )
+  .option(
+    '--suspect-fence-delay-ms <ms>',
+    'with fencing on, how long a node may be silent before the leader fences it',
+    positiveInt,
   )
   .option('--log-level <level>', 'trace, debug, info, warn or error', 'info')
   .addHelpText(
@@ -82,6 +94,8 @@ async function main(): Promise<void> {
     electionTicks: number;
     snapshotEvery: number;
     ocfRoot: string;
+    fenceAgentDir: string[];
+    suspectFenceDelayMs?: number;
     logLevel: string;
   }>();
   const logger = pino({ level: opts.logLevel, base: { node: opts.id } });
@@ -140,6 +154,17 @@ async function main(): Promise<void> {
     channelCredentials: grpc.credentials.createInsecure(),
     logger: logger.child({ component: 'node' }),
     loopIntervalMs: 50,
+    // Devices come from the applied configuration (NodeAgent reconfigures it per request);
+    // secrets reach fence agents on stdin only.
+    fencer: new Fencer({
+      topology: {},
+      devices: [],
+      fence: opts.fenceAgentDir.length > 0 ? { agentDirs: opts.fenceAgentDir } : {},
+      logger: logger.child({ component: 'fencer' }),
+    }),
+    ...(opts.suspectFenceDelayMs !== undefined
+      ? { suspectFenceDelayMs: opts.suspectFenceDelayMs }
+      : {}),
   });
   await driver.start();
   agent.start();

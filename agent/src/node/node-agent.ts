@@ -1,10 +1,11 @@
 import * as grpc from '@grpc/grpc-js';
-import type { ResourceDef } from '../config/model.js';
-import { decide } from '../coordinator/decide.js';
+import type { ClusterConfig, ResourceDef } from '../config/model.js';
+import { Leadership } from '../coordinator/leadership.js';
 import { instancesOf, reconcile, type LocalOperation } from '../coordinator/reconcile.js';
 import { resourceStateAfter } from '../executor/resource-state-after.js';
 import type { OperationReport, ResourceManager } from '../executor/resource-manager.js';
-import { LeaseTable, type NodeLiveness } from '../liveness/lease-table.js';
+import type { Fencer } from '../fencing/fencer.js';
+import type { NodeLiveness } from '../liveness/lease-table.js';
 import type { LeaseTiming } from '../liveness/lease-timing.js';
 import { NodeLease } from '../liveness/node-lease.js';
 import type { RaftDriver } from '../raft/driver/raft-driver.js';
@@ -40,6 +41,13 @@ export interface NodeAgentOptions {
   logger: NodeAgentLogger;
   /** How often the leader runs a decision round, and every node a reconcile round. */
   loopIntervalMs: number;
+  /**
+   * Runs fence devices for the leader (fencing/fencer.ts). Without one, nothing is fenced and
+   * a lost node's resources move only once its lease surely expired (fencing disabled).
+   */
+  fencer?: Fencer;
+  /** Grace before a silent node is fenced (default `DEFAULT_SUSPECT_FENCE_DELAY_MS`). */
+  suspectFenceDelayMs?: number;
 }
 
 /**
@@ -53,8 +61,7 @@ export interface NodeAgentOptions {
  */
 export class NodeAgent {
   private readonly lease: NodeLease;
-  private table: LeaseTable | null = null;
-  private leaderTerm = -1;
+  private leadership: Leadership | null = null;
   private readonly clients = new Map<string, LivenessClient>();
   private readonly busy = new Set<string>();
   private timers: NodeJS.Timeout[] = [];
@@ -93,10 +100,8 @@ export class NodeAgent {
     if (req.clusterId !== this.o.clusterId) return reply(false, `wrong cluster ${req.clusterId}`);
     if (st.role !== 'leader') return reply(false, 'not the leader');
     if (!st.leaseValid) return reply(false, 'leader without recent quorum contact');
-    const table = this.leaseTable(st.term);
-    table.requestReceived(req.node, performance.now());
     // Not while a decision that treated the node as down is uncommitted (LeaseTable.mayGrant).
-    if (!table.mayGrant(req.node, st.commit))
+    if (!this.lead(st.term).renewal(req.node, performance.now(), st.commit))
       return reply(false, 'a decision about this node is not committed yet');
     return reply(true, '');
   }
@@ -131,13 +136,11 @@ export class NodeAgent {
    */
   livenessView(): Record<string, NodeLiveness> | null {
     const st = this.o.driver.status();
-    if (st.role !== 'leader' || this.table === null || this.leaderTerm !== st.term) return null;
-    const now = performance.now();
-    const view: Record<string, NodeLiveness> = {};
-    for (const m of [...st.confState.voters, ...st.confState.learners]) {
-      view[m] = m === this.o.id ? 'alive' : this.table.liveness(m, now);
-    }
-    return view;
+    if (st.role !== 'leader' || this.leadership?.term !== st.term) return null;
+    return this.leadership.liveness(
+      [...st.confState.voters, ...st.confState.learners],
+      performance.now(),
+    );
   }
 
   /** This node's lease state now (for status reports). */
@@ -145,12 +148,17 @@ export class NodeAgent {
     return this.lease.state(performance.now());
   }
 
-  private leaseTable(term: number): LeaseTable {
-    if (this.table === null || this.leaderTerm !== term) {
-      this.table = new LeaseTable(this.o.timing, performance.now());
-      this.leaderTerm = term;
+  private lead(term: number): Leadership {
+    if (this.leadership?.term !== term) {
+      this.leadership = new Leadership(
+        this.o.id,
+        term,
+        this.o.timing,
+        performance.now(),
+        this.o.suspectFenceDelayMs,
+      );
     }
-    return this.table;
+    return this.leadership;
   }
 
   private renewOnce(): void {
@@ -190,31 +198,50 @@ export class NodeAgent {
 
   private decideRound(term: number, members: string[]): void {
     if (this.deciding) return;
-    const now = performance.now();
-    const table = this.leaseTable(term);
-    const liveness: Record<string, NodeLiveness> = {};
-    for (const m of members) liveness[m] = m === this.o.id ? 'alive' : table.liveness(m, now);
-    const { commands } = decide(
-      {
-        doc: this.o.state.state,
-        members,
-        liveness,
-        fenced: [],
-        nowMs: Date.now(),
-        self: this.o.id,
-      },
-      schedule,
-    );
+    const leadership = this.lead(term);
+    const doc = this.o.state.state;
+    const round = leadership.round(doc, members, performance.now(), Date.now(), schedule);
+    for (const [m, verdict] of Object.entries(round.liveness))
+      if (verdict === 'alive' && this.o.fencer?.fencedSince(m) != null)
+        this.o.fencer.nodeSeenAlive(m);
+    this.fence(leadership, round.decision.fence, doc.config.fencing);
+    const { commands } = round.decision;
     if (commands.length === 0) return;
     this.deciding = true;
     // Proposed together, in order (the log keeps it); whoever this decision treated as down
     // gets no lease grant until all of it is committed.
     const pending = commands.map((c) => this.o.driver.propose(encodeClusterCommand(c)));
-    const last = this.o.driver.status().lastIndex;
-    for (const m of members) if (liveness[m] === 'down') table.holdGrants(m, last);
+    leadership.proposed(round, this.o.driver.status().lastIndex);
     void Promise.all(pending)
       .catch((err: unknown) => this.o.logger.warn({ err: String(err) }, 'decision not committed'))
       .finally(() => (this.deciding = false));
+  }
+
+  /**
+   * Hand the decision's fence requests to the fencer (one operation per node at a time; the
+   * fencer keeps secrets off command lines and out of logs). A confirmed fence makes the node
+   * `fenced` for the next rounds of this leadership; the next decision records it in the log
+   * (`node-down`, cause `fenced`) and moves its resources at once.
+   */
+  private fence(
+    leadership: Leadership,
+    requests: { node: string; reason: string; detail: string }[],
+    config: ClusterConfig['fencing'],
+  ): void {
+    const fencer = this.o.fencer;
+    if (fencer === undefined || requests.length === 0) return;
+    fencer.configure(config?.topology ?? {}, config?.devices ?? []);
+    for (const r of requests) {
+      if (fencer.inProgress().includes(r.node)) continue;
+      const request = fencer.request(r.node, r.reason);
+      if (request.disposition === 'started')
+        this.o.logger.warn({ node: r.node, reason: r.detail }, 'fencing node');
+      void request.outcome.then((outcome) => {
+        if (!outcome.ok || this.leadership !== leadership) return;
+        leadership.fenceConfirmed(r.node);
+        this.o.logger.warn({ node: r.node }, 'node confirmed off by its fence device');
+      });
+    }
   }
 
   private reconcileRound(): void {
