@@ -46,6 +46,12 @@ export interface Decision {
    * confirms one off, the next round gets it in `fenced` and declares it down.
    */
   fence: FenceRequestDecision[];
+  /**
+   * Members this decision treated as running nothing (lease surely over, or fenced by this
+   * leader or, per the log, an earlier one): none of them may get a lease grant before the
+   * decision is committed (`LeaseTable.holdGrants`).
+   */
+  gone: string[];
 }
 
 /**
@@ -143,7 +149,7 @@ export function decide(raw: DecisionInput, schedule: (i: SchedulerInput) => Plan
     });
     if (verdict.fence) fence.push({ node, reason: verdict.reason, detail: verdict.detail });
   }
-  return { commands, plan, fence };
+  return { commands, plan, fence, gone: input.members.filter(gone) };
 }
 
 /** With fencing enabled, a member not fenced is never `down`: at worst `suspect`. */

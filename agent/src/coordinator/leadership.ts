@@ -42,11 +42,22 @@ export class Leadership {
   }
 
   /**
-   * A renewal request from `node` arrived at `nowMs` while the commit index is `commitIndex`.
-   * Returns whether to grant it. The caller checked that it leads with a valid Raft lease.
+   * A renewal request from `node` arrived at `nowMs` while the commit index is `commitIndex`
+   * and the leader's applied state is `doc`. Returns whether to grant it. The caller checked
+   * that it leads with a valid Raft lease.
+   *
+   * Refused while a decision that treated the node as down is uncommitted, and while the log
+   * marks it fenced: the next decision proposes `node-up` first (the node is alive now), so a
+   * later leader never takes the mark for proof that a node with a lease runs nothing.
    */
-  renewal(node: string, nowMs: number, commitIndex: number): boolean {
+  renewal(
+    node: string,
+    nowMs: number,
+    commitIndex: number,
+    doc: Readonly<ClusterStateDoc>,
+  ): boolean {
     this.table.requestReceived(node, nowMs);
+    if (doc.nodes[node]?.fenced === true) return false;
     return this.table.mayGrant(node, commitIndex);
   }
 
@@ -107,7 +118,7 @@ export class Leadership {
   proposed(round: LeadershipRound, lastIndex: number): void {
     for (const [m, verdict] of Object.entries(round.liveness))
       if (verdict === 'down') this.table.holdGrants(m, lastIndex);
-    for (const m of round.fenced) this.table.holdGrants(m, lastIndex);
+    for (const m of round.decision.gone) this.table.holdGrants(m, lastIndex);
   }
 
   /**

@@ -101,7 +101,7 @@ export class NodeAgent {
     if (st.role !== 'leader') return reply(false, 'not the leader');
     if (!st.leaseValid) return reply(false, 'leader without recent quorum contact');
     // Not while a decision that treated the node as down is uncommitted (LeaseTable.mayGrant).
-    if (!this.lead(st.term).renewal(req.node, performance.now(), st.commit))
+    if (!this.lead(st.term).renewal(req.node, performance.now(), st.commit, this.o.state.state))
       return reply(false, 'a decision about this node is not committed yet');
     return reply(true, '');
   }

@@ -56,8 +56,13 @@ export class LeaderDuties {
   }
 
   /** A renewal from `node` at `nowMs`; whether to grant it at commit index `commitIndex`. */
-  renewal(node: NodeId, nowMs: number, commitIndex: number): boolean {
-    return this.leadership.renewal(node, nowMs, commitIndex);
+  renewal(
+    node: NodeId,
+    nowMs: number,
+    commitIndex: number,
+    doc: Readonly<ClusterStateDoc>,
+  ): boolean {
+    return this.leadership.renewal(node, nowMs, commitIndex, doc);
   }
 
   /** Leadership ended: late fence confirmations and applies are ignored. */

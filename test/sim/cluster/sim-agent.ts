@@ -281,7 +281,8 @@ export class SimAgent {
   private grant(node: NodeId): number | null {
     const st = this.raft.status();
     if (st.role !== 'leader' || !st.leaseValid) return null;
-    return this.leaderDuties(st.term).renewal(node, this.nowMs(), st.commit) ? st.commit : null;
+    const duties = this.leaderDuties(st.term);
+    return duties.renewal(node, this.nowMs(), st.commit, this.raft.state.state) ? st.commit : null;
   }
 
   // ------------------------------------------------------------------ resources
