@@ -25,6 +25,7 @@ import { join } from 'node:path';
 
 /** Longest a deliberate shutdown waits for this node's resources to stop. */
 const SHUTDOWN_STOP_TIMEOUT_MS = 60_000;
+import { Fencer } from './fencing/fencer.js';
 
 const program = new Command()
   .name('clusterd')
@@ -52,6 +53,17 @@ const program = new Command()
     '--ocf-root <dir>',
     'where OCF resource agents live (resource.d/<provider>/<type>)',
     '/usr/lib/ocf',
+  )
+  .option(
+    '--fence-agent-dir <dir>',
+    'where fence agents named by bare name are looked up (repeat; default /usr/sbin, then fence-agents/)',
+    (dir: string, previous: string[]) => [...previous, dir],
+    [] as string[],
+  )
+  .option(
+    '--suspect-fence-delay-ms <ms>',
+    'with fencing on, how long a node may be silent before the leader fences it',
+    positiveInt,
   )
   .option('--log-level <level>', 'trace, debug, info, warn or error', 'info')
   .addHelpText(
@@ -87,6 +99,8 @@ async function main(): Promise<void> {
     electionTicks: number;
     snapshotEvery: number;
     ocfRoot: string;
+    fenceAgentDir: string[];
+    suspectFenceDelayMs?: number;
     logLevel: string;
   }>();
   const logger = pino({ level: opts.logLevel, base: { node: opts.id } });
@@ -158,6 +172,17 @@ async function main(): Promise<void> {
     logger: logger.child({ component: 'node' }),
     loopIntervalMs: 50,
     guard,
+    // Devices come from the applied configuration (NodeAgent reconfigures it per request);
+    // secrets reach fence agents on stdin only.
+    fencer: new Fencer({
+      topology: {},
+      devices: [],
+      fence: opts.fenceAgentDir.length > 0 ? { agentDirs: opts.fenceAgentDir } : {},
+      logger: logger.child({ component: 'fencer' }),
+    }),
+    ...(opts.suspectFenceDelayMs !== undefined
+      ? { suspectFenceDelayMs: opts.suspectFenceDelayMs }
+      : {}),
   });
   await driver.start();
   agent.start(inheritance);

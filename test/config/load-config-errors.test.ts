@@ -89,7 +89,7 @@ test('an empty file, or one with only comments, is a clear error', (t) => {
 });
 
 test('the top level must be a mapping', (t) => {
-  const keys = 'apiVersion, properties, resources, groups, clones, constraints';
+  const keys = 'apiVersion, properties, resources, groups, clones, constraints, fencing';
   t.deepEqual(formattedErrors('- a\n- b\n', 'list.yaml'), [
     `list.yaml:1:1: expected a Quorate configuration (a mapping with keys: ${keys}); got a list`,
   ]);

@@ -65,7 +65,13 @@ test('a move is carried out as the stop first; the start waits for the next roun
 });
 
 test('a start is committed when nothing precedes it', (t) => {
-  const doc = docWith([{ resource: 'vip', node: 'n1', state: 'stopped' }], { vip: null });
+  const doc = docWith(
+    [
+      { resource: 'vip', node: 'n1', state: 'stopped' },
+      { resource: 'vip', node: 'n3', state: 'stopped' },
+    ],
+    { vip: null },
+  );
   const plan = planOf([{ kind: 'start', resource: 'vip', node: 'n2', after: [], reason: '' }]);
   const d = decide(base(doc, { n1: 'alive', n2: 'alive', n3: 'alive' }), () => plan);
   t.deepEqual(d.commands, [
@@ -131,4 +137,125 @@ test('nothing to do gives no commands (no churn in the log)', (t) => {
     decide(base(doc, { n1: 'alive', n2: 'alive', n3: 'alive' }), () => planOf([])).commands,
     [],
   );
+});
+
+test('a start never moves an instance straight off a live node: it is taken off first', (t) => {
+  // vip is placed on n1 and n1 has not reported it started yet: it may be starting it now.
+  const doc = docWith(
+    [
+      { resource: 'vip', node: 'n1', state: 'stopped' },
+      { resource: 'vip', node: 'n3', state: 'stopped' },
+    ],
+    { vip: 'n1' },
+  );
+  const plan = planOf([{ kind: 'start', resource: 'vip', node: 'n2', after: [], reason: '' }]);
+  const d = decide(base(doc, { n1: 'alive', n2: 'alive', n3: 'alive' }), () => plan);
+  t.deepEqual(d.commands, [
+    { type: 'set-placement', changes: [{ resource: 'vip', node: null }], atMs: 1000 },
+  ]);
+  // Off a node whose lease surely expired it moves at once.
+  const down = decide(base(doc, { n1: 'down', n2: 'alive', n3: 'alive' }), () => plan);
+  t.deepEqual(down.commands[0], {
+    type: 'set-placement',
+    changes: [{ resource: 'vip', node: 'n2' }],
+    atMs: 1000,
+  });
+});
+
+test('a start waits until every other live member records the instance stopped', (t) => {
+  const doc = docWith(
+    [
+      { resource: 'vip', node: 'n1', state: 'stopped' },
+      { resource: 'vip', node: 'n3', state: 'stopped' },
+    ],
+    { vip: null },
+  );
+  doc.placement['vip'] = { node: null, generation: 2 }; // taken off n1 at generation 2
+  doc.resources[recordKey('vip', 'n1')]!.state = 'started';
+  const plan = planOf([{ kind: 'start', resource: 'vip', node: 'n2', after: [], reason: '' }]);
+  const live = { n1: 'alive', n2: 'alive', n3: 'alive' } as const;
+  t.deepEqual(decide(base(doc, live), () => plan).commands, [], 'n1 has not confirmed yet');
+  const start = [{ type: 'set-placement', changes: [{ resource: 'vip', node: 'n2' }], atMs: 1000 }];
+  t.like(decide(base(doc, { ...live, n1: 'down' }), () => plan).commands[1], start[0]!);
+  doc.resources[recordKey('vip', 'n1')]!.state = 'stopped';
+  t.deepEqual(decide(base(doc, live), () => plan).commands, start);
+});
+
+test('the scheduler sees an instance placed on a live node as possibly active there', (t) => {
+  const doc = docWith([{ resource: 'vip', node: 'n1', state: 'stopped' }], { vip: 'n1' });
+  let seen: SchedulerInput | undefined;
+  decide(base(doc, { n1: 'alive', n2: 'alive', n3: 'alive' }), (i) => {
+    seen = i;
+    return planOf([]);
+  });
+  t.is(seen?.status[0]?.state, 'unknown', 'placed on n1: it may be starting it');
+  decide(base(doc, { n1: 'down', n2: 'alive', n3: 'alive' }), (i) => {
+    seen = i;
+    return planOf([]);
+  });
+  t.is(seen?.status[0]?.state, 'stopped', 'a node that is down runs nothing');
+});
+
+test('with fencing enabled an expired lease is not enough: the node stays unclean until fenced', (t) => {
+  const doc = docWith([{ resource: 'vip', node: 'n1', state: 'started' }], { vip: 'n1' });
+  doc.config = {
+    ...doc.config,
+    properties: { ...doc.config.properties, fencingEnabled: true },
+  };
+  let seen: SchedulerInput | undefined;
+  const d = decide(base(doc, { n1: 'down', n2: 'alive', n3: 'alive' }), (i) => {
+    seen = i;
+    return planOf([]);
+  });
+  t.deepEqual(d.commands, []);
+  t.like(
+    seen?.nodes.find((n) => n.id === 'n1'),
+    { online: false, unclean: true },
+  );
+  const fenced = decide(base(doc, { n1: 'down', n2: 'alive', n3: 'alive' }, ['n1']), () =>
+    planOf([]),
+  );
+  t.deepEqual(fenced.commands[0], { type: 'node-down', node: 'n1', cause: 'fenced', atMs: 1000 });
+});
+
+test('with fencing enabled, a member silent past the grace or with a failed stop is to be fenced', (t) => {
+  const doc = docWith(
+    [
+      { resource: 'vip', node: 'n1', state: 'started' },
+      { resource: 'db', node: 'n3', state: 'stop-failed' },
+    ],
+    { vip: 'n1', db: null },
+  );
+  const live = { n1: 'suspect', n2: 'alive', n3: 'alive' } as const;
+  const input = (since: number, fencingEnabled: boolean): DecisionInput => {
+    const d = structuredClone(doc);
+    d.config = { ...d.config, properties: { ...d.config.properties, fencingEnabled } };
+    return {
+      ...base(d, live),
+      self: 'n2',
+      suspectSinceMs: { n1: since },
+      suspectFenceDelayMs: 500,
+    };
+  };
+  const fence = (i: DecisionInput) =>
+    decide(i, () => planOf([])).fence.map((f) => f.node + ':' + f.reason);
+  t.deepEqual(fence(input(900, true)), ['n3:stop-failed'], 'n1 silent 100 ms: not yet');
+  t.deepEqual(fence(input(400, true)), ['n1:suspect', 'n3:stop-failed']);
+  t.deepEqual(fence(input(400, false)), [], 'fencing disabled: never');
+});
+
+test('a fence recorded in the log holds for a later leader until the node is seen alive', (t) => {
+  const doc = docWith([{ resource: 'vip', node: 'n1', state: 'stopped' }], { vip: 'n1' });
+  doc.config = { ...doc.config, properties: { ...doc.config.properties, fencingEnabled: true } };
+  doc.nodes['n1'] = { standby: false, maintenance: false, attributes: {}, fenced: true };
+  const plan = planOf([{ kind: 'start', resource: 'vip', node: 'n2', after: [], reason: '' }]);
+  doc.resources[recordKey('vip', 'n3')] = { ...doc.resources[recordKey('vip', 'n1')]!, node: 'n3' };
+  // A new leader: no fence of its own, n1 merely suspect. The log says it is off.
+  const later = decide(base(doc, { n1: 'suspect', n2: 'alive', n3: 'alive' }), () => plan);
+  t.deepEqual(later.commands, [
+    { type: 'set-placement', changes: [{ resource: 'vip', node: 'n2' }], atMs: 1000 },
+  ]);
+  t.deepEqual(later.fence, [], 'no second fence');
+  const back = decide(base(doc, { n1: 'alive', n2: 'alive', n3: 'alive' }), () => planOf([]));
+  t.deepEqual(back.commands, [{ type: 'node-up', node: 'n1', atMs: 1000 }]);
 });

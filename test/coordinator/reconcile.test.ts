@@ -6,7 +6,7 @@ import {
 } from '../../agent/src/config/model.js';
 import { reconcile, type ReconcileInput } from '../../agent/src/coordinator/reconcile.js';
 import type { ResourceState } from '../../agent/src/scheduler/types.js';
-import { emptyClusterState } from '../../agent/src/state/cluster-state.js';
+import { emptyClusterState, recordKey } from '../../agent/src/state/cluster-state.js';
 
 const op = { timeoutMs: 20_000, intervalMs: 0 };
 const primitive = (id: string): ResourceDef => ({
@@ -73,4 +73,46 @@ test('maintenance: hands off', (t) => {
 test('busy instances are left alone this round', (t) => {
   const i = input({ vip: 'n1' }, { vip: 'stopped', fs: 'stopped', api: 'stopped' });
   t.deepEqual(reconcile({ ...i, busy: new Set(['vip']) }), []);
+});
+
+test('a clone is probed on every node, as its instance 0, before any of its instances is placed', (t) => {
+  const i = input({}, { vip: 'stopped', fs: 'stopped', api: 'stopped' });
+  const config = {
+    ...i.doc.config,
+    resources: [...i.doc.config.resources, primitive('web')],
+    clones: [{ id: 'web-clone', resource: 'web', maxInstances: null, meta: {} }],
+  };
+  t.deepEqual(kinds({ ...i, doc: { ...i.doc, config } }), ['probe web:0']);
+});
+
+test('not placed here and stopped, but the log records it otherwise here: confirm with a stop', (t) => {
+  const i = input({ vip: 'n2' }, { vip: 'stopped', fs: 'stopped', api: 'stopped' });
+  const record = (state: 'unknown' | 'stopped', generation: number) => ({
+    resource: 'vip',
+    node: 'n1',
+    state,
+    failCount: 0,
+    lastFailureMs: null,
+    generation,
+    reason: '',
+    updatedAtMs: 0,
+  });
+  // An order to n1 (generation 2) it never carried out before the leader took it back.
+  i.doc.resources[recordKey('vip', 'n1')] = record('unknown', 2);
+  t.deepEqual(reconcile(i), [
+    {
+      kind: 'stop',
+      resource: 'vip',
+      generation: 3,
+      reason: 'confirm stopped (the log says unknown)',
+    },
+  ]);
+  i.doc.resources[recordKey('vip', 'n1')] = record('stopped', 2);
+  t.deepEqual(reconcile(i), [], 'a stopped record needs no confirmation, whatever its generation');
+});
+
+test('catching up with the log after a lease gap: start nothing, stop what is not placed here', (t) => {
+  const i = input({ vip: 'n1', fs: 'n2' }, { vip: 'stopped', fs: 'started', api: 'stopped' });
+  t.deepEqual(kinds({ ...i, mayStart: false }), ['stop fs']);
+  t.deepEqual(kinds(i), ['stop fs', 'start vip']);
 });

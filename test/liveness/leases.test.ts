@@ -147,3 +147,31 @@ test('control: a leader that ignores drift and margin is caught by the same chec
   );
   t.true(result.failed, 'the property must be able to fail');
 });
+
+test('a node starts nothing before it applied the leader log as far as the newest grant said', (t) => {
+  const lease = new NodeLease(timing);
+  // The grant names the leader's commit index, 40: catch up to index 40 first.
+  lease.grantReceived(lease.requestSent(0), 40);
+  t.is(lease.state(10), 'valid');
+  t.false(lease.mayStart(39));
+  t.true(lease.mayStart(40));
+  // Every grant raises the bar (a node back from a partition, a pause or a restart cannot
+  // tell that it missed moves; the leader's commit index covers them).
+  lease.grantReceived(lease.requestSent(100), 90);
+  t.false(lease.mayStart(89));
+  t.true(lease.mayStart(90));
+  // A grant for a request it superseded (arriving late) changes nothing.
+  const old = lease.requestSent(200);
+  lease.grantReceived(lease.requestSent(210), 120);
+  lease.grantReceived(old, 500);
+  t.true(lease.mayStart(120));
+});
+
+test('a leader grants nothing to a node while a decision that treated it as down is uncommitted', (t) => {
+  const table = new LeaseTable(timing, 0);
+  t.true(table.mayGrant('n1', 10));
+  table.holdGrants('n1', 57); // node-down n1 and its resources moved, proposed up to index 57
+  t.false(table.mayGrant('n1', 56));
+  t.true(table.mayGrant('n1', 57));
+  t.true(table.mayGrant('n2', 0), 'other nodes are not held');
+});

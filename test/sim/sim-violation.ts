@@ -1,5 +1,5 @@
 /**
- * The invariants the simulation checks. Safety invariants must hold at every step of every
+ * The invariants the simulations check. Safety invariants must hold at every step of every
  * run; liveness invariants only after the heal phase began (see docs/simulation.md).
  */
 export type InvariantName =
@@ -13,7 +13,14 @@ export type InvariantName =
   | 'liveness-leader'
   | 'liveness-convergence'
   | 'event-budget'
-  | 'harness-error';
+  | 'harness-error'
+  // The whole-cluster simulation (test/sim/cluster/) adds these:
+  | 'never-active-twice'
+  | 'clone-instances-apart'
+  | 'anti-affinity'
+  | 'liveness-placement'
+  | 'liveness-churn'
+  | 'acknowledged-lost';
 
 /**
  * Thrown by an observer the moment an invariant breaks. The message names the invariant first

@@ -247,3 +247,48 @@ test('placing an instance on a node marks it unknown there until the node report
   applyAll(s, [{ type: 'set-placement', changes: [{ resource: 'vip', node: 'n2' }], atMs: 5 }], 30);
   t.is(s.state.resources[recordKey('vip', 'n2')]?.state, 'started');
 });
+
+test('orders raise the records of the nodes they name; a report older than its record is ignored', (t) => {
+  const s = new ClusterState();
+  const report = (node: string, state: 'started' | 'stopped', generation: number, atMs: number) =>
+    ({
+      type: 'record-state',
+      node,
+      resource: 'vip',
+      state,
+      failed: false,
+      generation,
+      reason: '',
+      atMs,
+    }) as const;
+  const place = (node: string | null, atMs: number): ClusterCommand => ({
+    type: 'set-placement',
+    changes: [{ resource: 'vip', node }],
+    atMs,
+  });
+  applyAll(s, [place('n1', 1), report('n1', 'stopped', 1, 2)]); // a probe under generation 1
+  const n1 = recordKey('vip', 'n1');
+  // Taken off n1 (generation 2): n1 may be starting it under generation 1, so its `stopped`
+  // no longer counts until it reports under generation 2.
+  applyAll(s, [place(null, 3)], 10);
+  t.like(s.state.resources[n1], { state: 'unknown', generation: 2 });
+  applyAll(s, [report('n1', 'stopped', 1, 4)], 20);
+  t.like(s.state.resources[n1], { state: 'unknown', generation: 2 }, 'stale report ignored');
+  applyAll(s, [report('n1', 'stopped', 2, 5)], 30);
+  t.like(s.state.resources[n1], { state: 'stopped', generation: 2 });
+  // An order naming a node whose record says started keeps the state, raises the generation.
+  applyAll(s, [report('n2', 'started', 2, 6), place('n2', 7)], 40);
+  t.like(s.state.resources[recordKey('vip', 'n2')], { state: 'started', generation: 3 });
+  applyAll(s, [report('n2', 'stopped', 2, 8)], 50);
+  t.is(s.state.resources[recordKey('vip', 'n2')]?.state, 'started');
+});
+
+test('a fence recorded in the log marks the node fenced until it is seen alive again', (t) => {
+  const s = new ClusterState();
+  applyAll(s, [{ type: 'node-down', node: 'n3', cause: 'fenced', atMs: 1 }]);
+  t.true(s.state.nodes['n3']?.fenced);
+  applyAll(s, [{ type: 'node-down', node: 'n2', cause: 'lease-expired', atMs: 2 }], 10);
+  t.is(s.state.nodes['n2']?.fenced, undefined, 'an expired lease proves nothing about power');
+  applyAll(s, [{ type: 'node-up', node: 'n3', atMs: 3 }], 20);
+  t.is(s.state.nodes['n3']?.fenced, undefined);
+});

@@ -1,3 +1,4 @@
+import type { FenceTopology } from '../fencing/fence-device.js';
 import type { ConfigPath } from './config-path.js';
 import type { ConfigFile, MetaFields } from './config-schema.js';
 import {
@@ -34,7 +35,35 @@ export function buildModel(
     ...DEFAULT_RESOURCE_META,
     ...metaFrom(file.properties['resource-defaults']),
   };
+  const topology: FenceTopology = {};
+  for (const level of file.fencing.levels) {
+    (topology[level.node] ??= []).push({ index: level.index, devices: [...level.devices] });
+  }
+  for (const levels of Object.values(topology)) levels.sort((a, b) => a.index - b.index);
+  const fencingConfigured = file.fencing.devices.length > 0 || file.fencing.levels.length > 0;
   return {
+    ...(fencingConfigured
+      ? {
+          fencing: {
+            devices: file.fencing.devices.map((d, i) => ({
+              id: d.id,
+              agent: d.agent,
+              params: Object.fromEntries(
+                Object.entries(d.params).map(([name, value]) => [
+                  name,
+                  typeof value === 'string'
+                    ? value
+                    : (plainTextAt(['fencing', 'devices', i, 'params', name]) ?? String(value)),
+                ]),
+              ),
+              hostMap: { ...d['host-map'] },
+              timeoutMs: d.timeout,
+              ...(d['secret-params'].length > 0 ? { secretParams: [...d['secret-params']] } : {}),
+            })),
+            topology,
+          },
+        }
+      : {}),
     properties: {
       noQuorumPolicy: file.properties['no-quorum-policy'],
       fencingEnabled: file.properties.fencing,

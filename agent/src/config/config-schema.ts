@@ -175,6 +175,54 @@ const orderSchema = mapping('an order constraint', {
   symmetrical: withDefault(booleanReader, true),
 });
 
+/** A fence device's plug for one node (text; empty when the device addresses the node itself). */
+const plugReader: ValueReader<string> = {
+  expected: 'a plug (outlet, port or VM name) as text, "" when the device fences the node itself',
+  read: (value) =>
+    typeof value === 'string' || typeof value === 'number'
+      ? accept(String(value))
+      : reject(
+          `expected a plug (text, "" when the device fences the node itself); got ${describeValue(value)}`,
+        ),
+};
+
+/** A fence agent: a program name (looked up in the fence agent directories) or an absolute path. */
+const fenceAgentReader: ValueReader<string> = {
+  expected: 'a fence agent program name (fence_ipmilan) or an absolute path',
+  read: (value) =>
+    typeof value === 'string' && value !== ''
+      ? accept(value)
+      : reject(
+          `expected a fence agent program name (fence_ipmilan) or an absolute path; got ${describeValue(value)}`,
+        ),
+};
+
+const fenceDeviceSchema = mapping('a fence device', {
+  id: required(idReader),
+  agent: required(fenceAgentReader),
+  params: freeMapping(
+    'fence device parameters',
+    (name) => unsafeNameProblem(name, 'parameter name'),
+    paramValueReader,
+  ),
+  'host-map': freeMapping('a host map (node: plug)', () => undefined, plugReader),
+  timeout: withDefault(positiveDuration, 20_000),
+  'secret-params': list('parameter names', required(idReader)),
+});
+
+const fenceLevelSchema = mapping('a fencing level', {
+  node: required(nodeNameReader),
+  index: required(integerReader(1, 9)),
+  devices: required({
+    expected: 'a list of fence device ids, all of which must confirm the node off',
+    read: (value) => accept(value),
+  }).pipe(
+    list('fence device ids', required(idReader), {
+      nonEmptyMessage: 'a fencing level needs at least one device',
+    }),
+  ),
+});
+
 /** The whole file. */
 export const configFileSchema = mapping('a Quorate configuration', {
   apiVersion: required(apiVersionReader),
@@ -193,6 +241,12 @@ export const configFileSchema = mapping('a Quorate configuration', {
       location: list('location constraints', locationSchema),
       colocation: list('colocation constraints', colocationSchema),
       order: list('order constraints', orderSchema),
+    }),
+  ),
+  fencing: section(
+    mapping('fencing', {
+      devices: list('fence devices', fenceDeviceSchema),
+      levels: list('fencing levels', fenceLevelSchema),
     }),
   ),
 });

@@ -7,6 +7,7 @@ import { formatConfigPath } from './config-path.js';
 import type { ConfigProblem } from './config-problem.js';
 import { configFileSchema } from './config-schema.js';
 import { checkConstraintConflicts } from './constraint-conflicts.js';
+import { checkFencing } from './fencing-checks.js';
 import { checkFieldCombinations } from './field-combination-checks.js';
 import type { ClusterConfig } from './model.js';
 import { checkReferences } from './reference-checks.js';
@@ -62,6 +63,7 @@ export function loadConfig(text: string, fileName: string): LoadConfigResult {
     ...checkReferences(outline, lineOf),
     ...checkFieldCombinations(outline),
     ...checkConstraintConflicts(outline, lineOf),
+    ...(parsed.success ? checkFencing(parsed.data) : []),
   );
   if (problems.length > 0 || !parsed.success) return fail(problems);
   return { ok: true, config: buildModel(parsed.data, source.plainTextAt.bind(source)) };

@@ -1,3 +1,4 @@
+import type { FenceDevice, FenceTopology } from '../fencing/fence-device.js';
 /**
  * The cluster configuration model: what a user declares in YAML (resources, groups, clones,
  * constraints, cluster properties), after parsing, defaulting and validation. It is the
@@ -157,8 +158,19 @@ export const DEFAULT_RESOURCE_META: ResourceMeta = {
   priority: 0,
 };
 
+/**
+ * Fence devices and levels (the `fencing` section). Device parameters may hold secrets: they
+ * reach a fence agent only on its stdin (agent/src/fencing/), never a command line or a log.
+ */
+export interface FencingConfig {
+  devices: FenceDevice[];
+  topology: FenceTopology;
+}
+
 /** The whole declared configuration, validated: every reference resolves. */
 export interface ClusterConfig {
+  /** Absent in configurations from before fencing was configurable: no devices. */
+  fencing?: FencingConfig;
   properties: ClusterProperties;
   resources: ResourceDef[];
   groups: GroupDef[];

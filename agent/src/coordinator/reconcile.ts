@@ -1,6 +1,6 @@
 import type { LeaseState } from '../liveness/node-lease.js';
 import type { ResourceState } from '../scheduler/types.js';
-import type { ClusterStateDoc } from '../state/cluster-state.js';
+import { recordKey, type ClusterStateDoc } from '../state/cluster-state.js';
 
 /** One operation the node's resource manager should run now. */
 export interface LocalOperation {
@@ -21,6 +21,12 @@ export interface ReconcileInput {
   local: ReadonlyMap<string, ResourceState>;
   /** Instances with an operation in progress: left alone this round. */
   busy: ReadonlySet<string>;
+  /**
+   * False while the node catches up with the log after its lease lapsed
+   * (`NodeLease.mayStart`): its applied placement may predate moves the leader made while it
+   * was out of contact, so it starts nothing yet. Default true.
+   */
+  mayStart?: boolean;
 }
 
 /**
@@ -33,11 +39,16 @@ export interface ReconcileInput {
  * - Without a valid lease a node starts nothing and stops everything that may run here
  *   (including never-probed instances: a stop is idempotent, a guess is not).
  * - Anything never probed here is probed before anything else is done with it.
- * - Placed here and stopped: start.
+ * - Placed here and stopped: start (unless the node is still catching up with the log after
+ *   its lease lapsed: `mayStart`).
  * - Placed here and failed: nothing. Recovery is the leader's decision alone (its plan stops,
  *   then starts, through placement), so a node never races the leader with a restart of its
  *   own that a slightly older decision of the leader would then undo.
  * - Not placed here but possibly running (started, failed, stop-failed): stop.
+ * - Not placed here and stopped, but the log records it otherwise here (an order this node
+ *   never carried out, a report lost): stop anyway (idempotent), so the log learns it is
+ *   stopped under the latest order. The leader starts an instance elsewhere only once every
+ *   other live member's record says `stopped` (start-gate.ts).
  */
 export function reconcile(input: ReconcileInput): LocalOperation[] {
   const { node, doc } = input;
@@ -61,23 +72,35 @@ export function reconcile(input: ReconcileInput): LocalOperation[] {
       continue;
     }
     const placedHere = placement?.node === node;
-    if (placedHere && local === 'stopped')
-      op('start', `placed on ${node} (generation ${generation})`);
-    else if (!placedHere && local !== 'stopped')
+    if (placedHere && local === 'stopped') {
+      if (input.mayStart !== false) op('start', `placed on ${node} (generation ${generation})`);
+    } else if (!placedHere && local !== 'stopped')
       op('stop', placement?.node ? `placed on ${placement.node}` : 'not placed anywhere');
+    else if (!placedHere && local === 'stopped') {
+      const recorded = doc.resources[recordKey(resource, node)]?.state;
+      if (recorded !== undefined && recorded !== 'stopped')
+        op('stop', `confirm stopped (the log says ${recorded})`);
+    }
   }
   return ops;
 }
 
 /**
  * Every resource instance a node may have to act on, in start order: group members in group
- * order, then the other primitives, then placed instances not named so far (clone instances
- * `<primitive>:<n>`). Cloned primitives appear only as their instances.
+ * order, then the other primitives, then instance 0 of each clone (its probe), then placed
+ * instances not named so far (clone instances `<primitive>:<n>`). Cloned primitives appear
+ * only as their instances.
  */
 export function instancesOf(doc: Readonly<ClusterStateDoc>): string[] {
   const out = new Set<string>();
   for (const g of doc.config.groups) for (const m of g.members) if (!isCloned(doc, m)) out.add(m);
   for (const r of doc.config.resources) if (!isCloned(doc, r.id)) out.add(r.id);
+  // A clone's starts wait for a probe of the clone on each node (scheduler/probes.ts), and any
+  // record of one of its instances answers for the clone there: probe instance 0 everywhere.
+  for (const c of doc.config.clones) {
+    const group = doc.config.groups.find((g) => g.id === c.resource);
+    for (const m of group?.members ?? [c.resource]) out.add(`${m}:0`);
+  }
   for (const key of Object.keys(doc.placement)) out.add(key);
   return [...out];
 }

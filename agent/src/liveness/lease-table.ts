@@ -21,6 +21,7 @@ export type NodeLiveness =
  */
 export class LeaseTable {
   private readonly lastRequestMs = new Map<string, number>();
+  private readonly holdIndex = new Map<string, number>();
   private readonly leaderSinceMs: number;
   private readonly waitMs: number;
 
@@ -40,6 +41,26 @@ export class LeaseTable {
   /** A renewal request from `node` arrived (and was granted) at `nowMs`. */
   requestReceived(node: string, nowMs: number): void {
     this.lastRequestMs.set(node, Math.max(this.lastRequestMs.get(node) ?? nowMs, nowMs));
+  }
+
+  /**
+   * This leader proposed, up to log index `index`, commands decided while it treated `node`
+   * as down or fenced (node-down, resources moved away without the node's word). Until they
+   * are committed, renewals from `node` are not granted ({@link mayGrant}).
+   */
+  holdGrants(node: string, index: number): void {
+    this.holdIndex.set(node, Math.max(this.holdIndex.get(node) ?? 0, index));
+  }
+
+  /**
+   * Whether a renewal from `node` may be granted while the leader's commit index is
+   * `commitIndex`. Not while a decision that treated it as down is uncommitted: the grant
+   * carries the commit index, and the node starts nothing before it has applied the log that
+   * far (`NodeLease.mayStart`), so it must not come back to a state that still places the
+   * moved resources on it.
+   */
+  mayGrant(node: string, commitIndex: number): boolean {
+    return commitIndex >= (this.holdIndex.get(node) ?? 0);
   }
 
   /** Forget a node (removed from the cluster, or confirmed off by a fence device). */

@@ -20,6 +20,10 @@ export class NodeLease {
   private validUntilMs = Number.NEGATIVE_INFINITY;
   private readonly sentAtMs = new Map<number, number>();
   private nextRequestId = 1;
+  /** Log index this node must have applied before it may start anything ({@link mayStart}). */
+  private startAfterIndex = 0;
+  /** Whether any grant reached this process (an inherited lease starts nothing). */
+  private granted = false;
   /** Most outstanding requests remembered (older ones can no longer matter). */
   private static readonly OUTSTANDING_MAX = 64;
 
@@ -39,10 +43,19 @@ export class NodeLease {
   /**
    * A leader granted request `requestId`. Unknown ids (forgotten, or from before a restart)
    * grant nothing: the lease must start from a send time this node itself recorded.
+   *
+   * `leaderCommitIndex` is the granting leader's commit index at the grant. Until this node
+   * has applied its log that far it starts nothing ({@link mayStart}): after a partition, a
+   * pause or a restart its applied placement may predate moves the leader made without it, and
+   * the commit index covers those moves because a leader grants nothing to a node while a
+   * decision that treated it as down is uncommitted (`LeaseTable.mayGrant`), and grants only
+   * once it has committed an entry of its own term (its Raft leader lease requires it).
    */
-  grantReceived(requestId: number): void {
+  grantReceived(requestId: number, leaderCommitIndex = 0): void {
     const sent = this.sentAtMs.get(requestId);
     if (sent === undefined) return;
+    this.startAfterIndex = Math.max(this.startAfterIndex, leaderCommitIndex);
+    this.granted = true;
     for (const id of [...this.sentAtMs.keys()]) if (id <= requestId) this.sentAtMs.delete(id);
     this.validUntilMs = Math.max(this.validUntilMs, sent + this.timing.leaseMs);
   }
@@ -52,9 +65,20 @@ export class NodeLease {
    * `validUntilMs` on this process's clock (handed over by the node's lease guard, which
    * measured it on the host's monotonic clock). It extends nothing the leader did not grant
    * that node; it only spares a quickly restarted agent from stopping healthy resources.
+   * Nothing starts on an inherited lease ({@link mayStart}): this process's applied log may
+   * predate what the leader decided, so it waits for a grant of its own and its commit index.
    */
   inherit(validUntilMs: number): void {
     this.validUntilMs = Math.max(this.validUntilMs, validUntilMs);
+  }
+
+  /**
+   * Whether this node may start resources with the log applied up to `appliedIndex`: it has
+   * accepted a grant (not only inherited a lease) and caught up with the commit index named by
+   * the newest grant it accepted.
+   */
+  mayStart(appliedIndex: number): boolean {
+    return this.granted && appliedIndex >= this.startAfterIndex;
   }
 
   /** Give up the lease at once (shutdown, or a leader said this node is fenced). */

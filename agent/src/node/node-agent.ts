@@ -1,10 +1,12 @@
 import * as grpc from '@grpc/grpc-js';
-import type { ResourceDef } from '../config/model.js';
+import type { ClusterConfig, ResourceDef } from '../config/model.js';
 import { decide } from '../coordinator/decide.js';
+import { Leadership } from '../coordinator/leadership.js';
 import { instancesOf, reconcile, type LocalOperation } from '../coordinator/reconcile.js';
 import { resourceStateAfter } from '../executor/resource-state-after.js';
 import type { OperationReport, ResourceManager } from '../executor/resource-manager.js';
-import { LeaseTable, type NodeLiveness } from '../liveness/lease-table.js';
+import type { Fencer } from '../fencing/fencer.js';
+import type { NodeLiveness } from '../liveness/lease-table.js';
 import type { LeaseTiming } from '../liveness/lease-timing.js';
 import { NodeLease } from '../liveness/node-lease.js';
 import type { GuardLink, Inheritance } from '../guard/guard-link.js';
@@ -43,6 +45,13 @@ export interface NodeAgentOptions {
   loopIntervalMs: number;
   /** This node's lease guard (null: none, e.g. in tests of the agent alone). */
   guard: GuardLink | null;
+  /**
+   * Runs fence devices for the leader (fencing/fencer.ts). Without one, nothing is fenced and
+   * a lost node's resources move only once its lease surely expired (fencing disabled).
+   */
+  fencer?: Fencer;
+  /** Grace before a silent node is fenced (default `DEFAULT_SUSPECT_FENCE_DELAY_MS`). */
+  suspectFenceDelayMs?: number;
 }
 
 /**
@@ -56,21 +65,13 @@ export interface NodeAgentOptions {
  */
 export class NodeAgent {
   private readonly lease: NodeLease;
-  private table: LeaseTable | null = null;
-  private leaderTerm = -1;
+  private leadership: Leadership | null = null;
   private readonly clients = new Map<string, LivenessClient>();
   private readonly busy = new Set<string>();
   private timers: NodeJS.Timeout[] = [];
   private deciding = false;
   private stoppingAll = false;
   private stopped = false;
-  /**
-   * The highest leader commit index named by a grant: until this node has applied that far,
-   * its view of placement may be stale (e.g. just back from a partition), so it starts nothing.
-   */
-  private caughtUpIndex = 0;
-  /** Whether a leader has granted this process a lease yet (an inherited one is not enough to start). */
-  private granted = false;
   /** Set by {@link leave}: stop everything, renew nothing, start nothing. */
   private leaving = false;
   private guardResourcesOf: unknown = null;
@@ -146,7 +147,9 @@ export class NodeAgent {
     if (req.clusterId !== this.o.clusterId) return reply(false, `wrong cluster ${req.clusterId}`);
     if (st.role !== 'leader') return reply(false, 'not the leader');
     if (!st.leaseValid) return reply(false, 'leader without recent quorum contact');
-    this.leaseTable(st.term).requestReceived(req.node, performance.now());
+    // Not while a decision that treated the node as down is uncommitted (LeaseTable.mayGrant).
+    if (!this.lead(st.term).renewal(req.node, performance.now(), st.commit, this.o.state.state))
+      return reply(false, 'a decision about this node is not committed yet');
     return reply(true, '');
   }
 
@@ -180,13 +183,11 @@ export class NodeAgent {
    */
   livenessView(): Record<string, NodeLiveness> | null {
     const st = this.o.driver.status();
-    if (st.role !== 'leader' || this.table === null || this.leaderTerm !== st.term) return null;
-    const now = performance.now();
-    const view: Record<string, NodeLiveness> = {};
-    for (const m of [...st.confState.voters, ...st.confState.learners]) {
-      view[m] = m === this.o.id ? 'alive' : this.table.liveness(m, now);
-    }
-    return view;
+    if (st.role !== 'leader' || this.leadership?.term !== st.term) return null;
+    return this.leadership.liveness(
+      [...st.confState.voters, ...st.confState.learners],
+      performance.now(),
+    );
   }
 
   /** This node's lease state now (for status reports). */
@@ -194,12 +195,17 @@ export class NodeAgent {
     return this.lease.state(performance.now());
   }
 
-  private leaseTable(term: number): LeaseTable {
-    if (this.table === null || this.leaderTerm !== term) {
-      this.table = new LeaseTable(this.o.timing, performance.now());
-      this.leaderTerm = term;
+  private lead(term: number): Leadership {
+    if (this.leadership?.term !== term) {
+      this.leadership = new Leadership(
+        this.o.id,
+        term,
+        this.o.timing,
+        performance.now(),
+        this.o.suspectFenceDelayMs,
+      );
     }
-    return this.table;
+    return this.leadership;
   }
 
   /** One renewal round: heartbeat to the lease guard, then ask the leader to renew. */
@@ -231,9 +237,7 @@ export class NodeAgent {
 
   private grant(requestId: number, commitIndex: number): void {
     if (this.leaving) return;
-    this.granted = true;
-    this.lease.grantReceived(requestId);
-    this.caughtUpIndex = Math.max(this.caughtUpIndex, commitIndex);
+    this.lease.grantReceived(requestId, commitIndex);
   }
 
   private controlRound(): void {
@@ -247,21 +251,50 @@ export class NodeAgent {
 
   private decideRound(term: number, members: string[]): void {
     if (this.deciding) return;
-    const now = performance.now();
-    const table = this.leaseTable(term);
-    const liveness: Record<string, NodeLiveness> = {};
-    for (const m of members) liveness[m] = m === this.o.id ? 'alive' : table.liveness(m, now);
-    const { commands } = decide(
-      { doc: this.o.state.state, members, liveness, fenced: [], nowMs: Date.now() },
-      schedule,
-    );
+    const leadership = this.lead(term);
+    const doc = this.o.state.state;
+    const round = leadership.round(doc, members, performance.now(), Date.now(), schedule);
+    for (const [m, verdict] of Object.entries(round.liveness))
+      if (verdict === 'alive' && this.o.fencer?.fencedSince(m) != null)
+        this.o.fencer.nodeSeenAlive(m);
+    this.fence(leadership, round.decision.fence, doc.config.fencing);
+    const { commands } = round.decision;
     if (commands.length === 0) return;
     this.deciding = true;
-    void (async () => {
-      for (const c of commands) await this.o.driver.propose(encodeClusterCommand(c));
-    })()
+    // Proposed together, in order (the log keeps it); whoever this decision treated as down
+    // gets no lease grant until all of it is committed.
+    const pending = commands.map((c) => this.o.driver.propose(encodeClusterCommand(c)));
+    leadership.proposed(round, this.o.driver.status().lastIndex);
+    void Promise.all(pending)
       .catch((err: unknown) => this.o.logger.warn({ err: String(err) }, 'decision not committed'))
       .finally(() => (this.deciding = false));
+  }
+
+  /**
+   * Hand the decision's fence requests to the fencer (one operation per node at a time; the
+   * fencer keeps secrets off command lines and out of logs). A confirmed fence makes the node
+   * `fenced` for the next rounds of this leadership; the next decision records it in the log
+   * (`node-down`, cause `fenced`) and moves its resources at once.
+   */
+  private fence(
+    leadership: Leadership,
+    requests: { node: string; reason: string; detail: string }[],
+    config: ClusterConfig['fencing'],
+  ): void {
+    const fencer = this.o.fencer;
+    if (fencer === undefined || requests.length === 0) return;
+    fencer.configure(config?.topology ?? {}, config?.devices ?? []);
+    for (const r of requests) {
+      if (fencer.inProgress().includes(r.node)) continue;
+      const request = fencer.request(r.node, r.reason);
+      if (request.disposition === 'started')
+        this.o.logger.warn({ node: r.node, reason: r.detail }, 'fencing node');
+      void request.outcome.then((outcome) => {
+        if (!outcome.ok || this.leadership !== leadership) return;
+        leadership.fenceConfirmed(r.node);
+        this.o.logger.warn({ node: r.node }, 'node confirmed off by its fence device');
+      });
+    }
   }
 
   private reconcileRound(): void {
@@ -275,17 +308,16 @@ export class NodeAgent {
     const local = new Map<string, ResourceState>();
     for (const instance of this.instances()) local.set(instance, this.o.manager.stateOf(instance));
     // Behind the commit index of the last grant (or no grant yet in this process): stop and
-    // probe, but start nothing yet.
-    const caughtUp = this.granted && this.o.driver.status().applied >= this.caughtUpIndex;
+    // probe, but start nothing yet (reconcile's mayStart).
     for (const op of reconcile({
       node: this.o.id,
       lease: leaseState,
       doc,
       local,
       busy: this.busy,
-    })) {
-      if (op.kind !== 'start' || caughtUp) this.run(op);
-    }
+      mayStart: this.lease.mayStart(this.o.driver.status().applied),
+    }))
+      this.run(op);
   }
 
   private run(op: LocalOperation): void {

@@ -35,7 +35,9 @@ export type ClusterCommand =
   | { type: 'set-placement'; changes: { resource: string; node: string | null }[]; atMs: number }
   /**
    * What a node's resource manager observed: the state of one instance on that node after an
-   * operation, stamped with the placement generation the node acted on.
+   * operation, stamped with the placement generation the node acted on. Ignored when older
+   * than the generation the record already has (every order that names a node raises its
+   * record's generation), so a delayed report never overwrites what a newer order implies.
    */
   | {
       type: 'record-state';
@@ -52,7 +54,12 @@ export type ClusterCommand =
    * A node is known to run nothing any more: a fence device confirmed it off, or its lease
    * surely expired. Every instance recorded on it becomes `stopped`.
    */
-  | { type: 'node-down'; node: string; cause: 'fenced' | 'lease-expired'; atMs: number };
+  | { type: 'node-down'; node: string; cause: 'fenced' | 'lease-expired'; atMs: number }
+  /**
+   * A node a fence device confirmed off renews its lease again (it was powered back on): it
+   * is no longer known to be off, so a later silence needs a new fence or lease expiry.
+   */
+  | { type: 'node-up'; node: string; atMs: number };
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

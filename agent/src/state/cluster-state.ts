@@ -8,6 +8,12 @@ export interface NodeRecord {
   standby: boolean;
   maintenance: boolean;
   attributes: Record<string, string | number>;
+  /**
+   * A fence device confirmed this node off (`node-down`, cause `fenced`) and it has not been
+   * seen alive since (`node-up`). Kept in the log so that a new leader knows the node runs
+   * nothing without fencing it again.
+   */
+  fenced?: boolean;
 }
 
 /** Where one resource instance should run, and the generation of that order. */
@@ -185,6 +191,8 @@ export class ClusterState implements StateMachine {
             // From this order on the instance may be running there, whatever was last seen:
             // `unknown` until the node reports, so a node that dies mid-start holds it
             // (the scheduler never starts elsewhere what may be active on an unclean node).
+            // The record takes the order's generation in every case, so a report the node
+            // made before it applied this order (stamped older) can no longer overwrite it.
             const key = recordKey(change.resource, change.node);
             const rec = d.resources[key];
             if (rec === undefined || rec.state === 'stopped') {
@@ -198,6 +206,20 @@ export class ClusterState implements StateMachine {
                 reason: 'ordered to start; not yet confirmed',
                 updatedAtMs: cmd.atMs,
               };
+            } else rec.generation = Math.max(rec.generation, generation);
+          }
+          if (prev?.node != null && prev.node !== change.node) {
+            // The node losing the instance may be carrying out its order right now (a start in
+            // progress), whatever it reported under that order: its record is no longer
+            // `stopped` until it reports under this generation (it confirms with a stop).
+            const rec = d.resources[recordKey(change.resource, prev.node)];
+            if (rec !== undefined) {
+              rec.generation = Math.max(rec.generation, generation);
+              if (rec.state === 'stopped') {
+                rec.state = 'unknown';
+                rec.reason = 'taken off this node; stop not yet confirmed';
+                rec.updatedAtMs = cmd.atMs;
+              }
             }
           }
           const from = prev?.node ?? 'nowhere';
@@ -213,6 +235,13 @@ export class ClusterState implements StateMachine {
       case 'record-state': {
         const key = recordKey(cmd.resource, cmd.node);
         const prev = d.resources[key];
+        // Stale: the node observed this before it applied an order that named it since (the
+        // proposal was delayed or reordered). Ignored, or a node that has not yet seen its
+        // latest order could be recorded `stopped` while it is about to start the instance.
+        if (prev !== undefined && cmd.generation < prev.generation) {
+          this.event(index, cmd, cmd.node, cmd.resource, `stale report ignored (${cmd.state})`);
+          return { ok: true };
+        }
         const failCount = (prev?.failCount ?? 0) + (cmd.failed ? 1 : 0);
         d.resources[key] = {
           resource: cmd.resource,
@@ -240,7 +269,15 @@ export class ClusterState implements StateMachine {
           rec.reason = cmd.cause === 'fenced' ? 'node fenced' : 'node lease expired';
           rec.updatedAtMs = cmd.atMs;
         }
+        if (cmd.cause === 'fenced') this.node(cmd.node).fenced = true;
         this.event(index, cmd, cmd.node, null, `node down (${cmd.cause})`);
+        return { ok: true };
+      }
+      case 'node-up': {
+        const node = this.doc.nodes[cmd.node];
+        if (node?.fenced !== true) return { ok: true };
+        delete node.fenced;
+        this.event(index, cmd, cmd.node, null, 'node back after fencing');
         return { ok: true };
       }
       default:

@@ -1,0 +1,132 @@
+import { LeaseTable, type NodeLiveness } from '../liveness/lease-table.js';
+import type { LeaseTiming } from '../liveness/lease-timing.js';
+import type { Plan, SchedulerInput } from '../scheduler/types.js';
+import type { ClusterStateDoc } from '../state/cluster-state.js';
+import { decide, type Decision } from './decide.js';
+
+/** A decision round's result, with what it was based on (for logs). */
+export interface LeadershipRound {
+  decision: Decision;
+  liveness: Record<string, NodeLiveness>;
+  /** Members confirmed off by this leader's fence device and not seen alive since. */
+  fenced: string[];
+}
+
+/**
+ * What a node keeps while it leads one term, beyond Raft, shared by the agent
+ * (agent/src/node/) and the whole-cluster simulation so both run one mechanism. Pure: the
+ * caller passes its monotonic time in, proposes the commands, runs the fence requests.
+ *
+ * - The {@link LeaseTable}: a new one per leadership, counting from the election.
+ * - Lease grants: refused while a decision that treated the member as down or fenced is
+ *   uncommitted (`LeaseTable.holdGrants`), so a member never comes back to a log that still
+ *   gives it what the decision moved away.
+ * - Since when each member has not been alive (the fencing grace), and which members this
+ *   leader's fence device confirmed off: those count as `fenced` for {@link decide} until they
+ *   renew again. Once a decision records the fence in the log (`node-down`, cause `fenced`),
+ *   a later leader knows it too.
+ */
+export class Leadership {
+  readonly table: LeaseTable;
+  private readonly suspectSinceMs = new Map<string, number>();
+  private readonly fencedNodes = new Set<string>();
+
+  constructor(
+    readonly self: string,
+    readonly term: number,
+    timing: LeaseTiming,
+    electedAtMs: number,
+    private readonly suspectFenceDelayMs?: number,
+  ) {
+    this.table = new LeaseTable(timing, electedAtMs);
+  }
+
+  /**
+   * A renewal request from `node` arrived at `nowMs` while the commit index is `commitIndex`
+   * and the leader's applied state is `doc`. Returns whether to grant it. The caller checked
+   * that it leads with a valid Raft lease.
+   *
+   * Refused while a decision that treated the node as down is uncommitted, and while the log
+   * marks it fenced: the next decision proposes `node-up` first (the node is alive now), so a
+   * later leader never takes the mark for proof that a node with a lease runs nothing.
+   */
+  renewal(
+    node: string,
+    nowMs: number,
+    commitIndex: number,
+    doc: Readonly<ClusterStateDoc>,
+  ): boolean {
+    this.table.requestReceived(node, nowMs);
+    if (doc.nodes[node]?.fenced === true) return false;
+    return this.table.mayGrant(node, commitIndex);
+  }
+
+  /** The verdict on every member at `nowMs` (the leader itself is alive). */
+  liveness(members: readonly string[], nowMs: number): Record<string, NodeLiveness> {
+    const out: Record<string, NodeLiveness> = {};
+    for (const m of members) out[m] = m === this.self ? 'alive' : this.table.liveness(m, nowMs);
+    return out;
+  }
+
+  /**
+   * One decision round: the member verdicts, the fencing grace, then {@link decide}. Returns
+   * the decision; the caller proposes its commands, then calls {@link proposed} with the last
+   * log index, and hands `decision.fence` to its fencer.
+   */
+  round(
+    doc: Readonly<ClusterStateDoc>,
+    members: readonly string[],
+    nowMs: number,
+    wallMs: number,
+    schedule: (i: SchedulerInput) => Plan,
+  ): LeadershipRound {
+    const liveness = this.liveness(members, nowMs);
+    const suspectSinceMs: Record<string, number> = {};
+    for (const m of members) {
+      if (liveness[m] === 'alive') {
+        this.suspectSinceMs.delete(m);
+        this.fencedNodes.delete(m);
+        continue;
+      }
+      if (!this.suspectSinceMs.has(m)) this.suspectSinceMs.set(m, nowMs);
+      // decide() compares with its `nowMs`, the wall clock: pass the silence as wall time.
+      suspectSinceMs[m] = wallMs - (nowMs - this.suspectSinceMs.get(m)!);
+    }
+    const fenced = [...this.fencedNodes].filter((n) => members.includes(n)).sort();
+    const decision = decide(
+      {
+        doc,
+        members: [...members],
+        liveness,
+        fenced,
+        nowMs: wallMs,
+        self: this.self,
+        suspectSinceMs,
+        ...(this.suspectFenceDelayMs !== undefined
+          ? { suspectFenceDelayMs: this.suspectFenceDelayMs }
+          : {}),
+      },
+      schedule,
+    );
+    return { decision, liveness, fenced };
+  }
+
+  /**
+   * The commands of `round` were proposed, up to log index `lastIndex`: members it treated as
+   * down or fenced get no lease grant until that index is committed.
+   */
+  proposed(round: LeadershipRound, lastIndex: number): void {
+    for (const [m, verdict] of Object.entries(round.liveness))
+      if (verdict === 'down') this.table.holdGrants(m, lastIndex);
+    for (const m of round.decision.gone) this.table.holdGrants(m, lastIndex);
+  }
+
+  /**
+   * A fence device confirmed `node` off. Its earlier requests must not make it look alive
+   * again; it is `fenced` for the next decisions until it renews.
+   */
+  fenceConfirmed(node: string): void {
+    this.fencedNodes.add(node);
+    this.table.forget(node);
+  }
+}

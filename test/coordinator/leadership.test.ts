@@ -1,0 +1,37 @@
+import test from 'ava';
+import { Leadership } from '../../agent/src/coordinator/leadership.js';
+import { DEFAULT_LEASE_TIMING } from '../../agent/src/liveness/lease-timing.js';
+import type { Plan } from '../../agent/src/scheduler/types.js';
+import { emptyClusterState, recordKey } from '../../agent/src/state/cluster-state.js';
+
+const noPlan = (): Plan => ({ placement: {}, actions: [], summary: [], unplaced: [], scores: {} });
+
+// Regression (whole-cluster simulation, seed 1660): a node the log marked fenced came back and
+// renewed with a new leader before `node-up` was committed. The new leader moved the node's
+// resource away treating it as fenced, and granted it a lease that named an older commit
+// index, so the node started the resource from its stale placement: active twice.
+test('a node the log marks fenced gets no grant until node-up commits; nodes treated as gone are held', (t) => {
+  const doc = emptyClusterState();
+  doc.config = { ...doc.config, properties: { ...doc.config.properties, fencingEnabled: true } };
+  doc.nodes['n1'] = { standby: false, maintenance: false, attributes: {}, fenced: true };
+  doc.resources[recordKey('vip', 'n1')] = {
+    resource: 'vip',
+    node: 'n1',
+    state: 'started',
+    failCount: 0,
+    lastFailureMs: null,
+    generation: 1,
+    reason: '',
+    updatedAtMs: 0,
+  };
+  const lead = new Leadership('n2', 7, DEFAULT_LEASE_TIMING, 0);
+  const round = lead.round(doc, ['n1', 'n2', 'n3'], 10, 10, noPlan);
+  t.deepEqual(round.decision.gone, ['n1'], 'marked fenced and not seen alive: gone');
+  lead.proposed(round, 40);
+  t.false(lead.renewal('n1', 20, 45, doc), 'the log still marks it fenced');
+  const back = lead.round(doc, ['n1', 'n2', 'n3'], 25, 25, noPlan);
+  t.deepEqual(back.decision.commands, [{ type: 'node-up', node: 'n1', atMs: 25 }]);
+  delete doc.nodes['n1']!.fenced; // node-up applied
+  t.false(lead.renewal('n1', 30, 39, doc), 'the decision that treated it as gone is uncommitted');
+  t.true(lead.renewal('n1', 30, 40, doc));
+});
