@@ -5,7 +5,7 @@
  * requests. Everything with behaviour lives in the modules it wires.
  */
 import { randomInt } from 'node:crypto';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { pino } from 'pino';
 import { DEFAULT_RAFT_CONFIG } from './raft/config.js';
 import { seededRandom } from './raft/prng.js';
@@ -20,6 +20,8 @@ import { ResourceManager } from './executor/resource-manager.js';
 import { DEFAULT_LEASE_TIMING } from './liveness/lease-timing.js';
 import { livenessService } from './node/lease-rpc.js';
 import { NodeAgent } from './node/node-agent.js';
+import type { AddressBook, AdminContext } from './api/admin-context.js';
+import { adminService } from './api/admin-service.js';
 
 const program = new Command()
   .name('clusterd')
@@ -43,10 +45,10 @@ const program = new Command()
     positiveInt,
     10_000,
   )
-  .option(
-    '--ocf-root <dir>',
-    'where OCF resource agents live (resource.d/<provider>/<type>)',
-    '/usr/lib/ocf',
+  .addOption(
+    new Option('--ocf-root <dir>', 'where OCF resource agents live (resource.d/<provider>/<type>)')
+      .env('QUORATE_OCF_ROOT')
+      .default('/usr/lib/ocf'),
   )
   .option('--log-level <level>', 'trace, debug, info, warn or error', 'info')
   .addHelpText(
@@ -89,6 +91,34 @@ async function main(): Promise<void> {
   // The node agent serves lease renewals on the transport's port; it exists only once the
   // driver does, so the service handler binds late.
   let agent: NodeAgent | null = null;
+  const state = new ClusterState();
+  // One address book for the transport, the node agent's lease client and the admin API: a
+  // member added at run time (clusterctl member add) is dialled by all three.
+  const peerAddresses = opts.peer;
+  const addresses: AddressBook = {
+    get: (node) => (node === opts.id ? opts.listen : peerAddresses[node]),
+    set: (node, address) => {
+      if (node === opts.id) return;
+      peerAddresses[node] = address;
+      transport.setPeer(node, address);
+    },
+  };
+  // The admin API (clusterctl) on the same port; its handlers reach the driver only when
+  // called, by which time it exists (the transport starts inside driver.start()).
+  const adminContext: AdminContext = {
+    id: opts.id,
+    clusterId: opts.clusterId,
+    get driver() {
+      return driver;
+    },
+    state,
+    livenessView: () => agent?.livenessView() ?? null,
+    addresses,
+    channelCredentials: grpc.credentials.createInsecure(),
+    nowMs: () => Date.now(),
+    requestTimeoutMs: 5000,
+  };
+  const admin = adminService(adminContext, logger.child({ component: 'admin' }));
   const transport = new GrpcTransport({
     id: opts.id,
     clusterId: opts.clusterId,
@@ -106,9 +136,9 @@ async function main(): Promise<void> {
             commitIndex: 0,
           },
       ),
+      admin,
     ],
   });
-  const state = new ClusterState();
   const driver = new RaftDriver({
     raft: {
       ...DEFAULT_RAFT_CONFIG,
@@ -136,7 +166,7 @@ async function main(): Promise<void> {
     state,
     manager,
     timing: DEFAULT_LEASE_TIMING,
-    peers: opts.peer,
+    peers: peerAddresses,
     channelCredentials: grpc.credentials.createInsecure(),
     logger: logger.child({ component: 'node' }),
     loopIntervalMs: 50,
@@ -149,6 +179,7 @@ async function main(): Promise<void> {
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'clusterd stopping');
     agent?.stop();
+    admin.close();
     void Promise.all([driver.stop(), manager.close()]).then(() => process.exit(0));
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
