@@ -33,11 +33,15 @@ export class AdminClient {
   constructor(
     readonly endpoint: string,
     private readonly requestTimeoutMs: number,
+    credentials: grpc.ChannelCredentials = grpc.credentials.createInsecure(),
   ) {
-    this.client = newAdminClient(endpoint, grpc.credentials.createInsecure(), {
+    this.client = newAdminClient(endpoint, credentials, {
       // Fail fast when nothing listens instead of retrying until the deadline.
       'grpc.initial_reconnect_backoff_ms': 200,
       'grpc.max_reconnect_backoff_ms': 1000,
+      // Agents are dialled by address but certificates name nodes (the identity check looks
+      // at the role instead); a name here also keeps an IP address out of TLS SNI.
+      'grpc.ssl_target_name_override': 'quorate-node',
     });
   }
 
@@ -103,6 +107,12 @@ export class AdminClient {
           exitCode: ExitCode.TIMED_OUT,
           message: `${where} did not answer in time (raise --request-timeout, or try another agent with --endpoint)`,
         };
+      case grpc.status.UNAUTHENTICATED:
+      case grpc.status.PERMISSION_DENIED:
+        return {
+          exitCode: ExitCode.REFUSED,
+          message: `${where} refused clusterctl's credentials: ${err.details}`,
+        };
       case grpc.status.UNIMPLEMENTED:
         return {
           exitCode: ExitCode.UNAVAILABLE,
@@ -125,6 +135,10 @@ function connectionProblem(details: string): string {
     [/EHOSTUNREACH|ENETUNREACH/, 'host unreachable'],
     [/ETIMEDOUT/, 'connection timed out'],
     [/ECONNRESET/, 'connection reset'],
+    [
+      /certificate|SSL|TLS|secure|handshake/i,
+      `TLS handshake failed (${details}); is the agent from another cluster, or started with --insecure while clusterctl uses TLS (or the other way round)?`,
+    ],
   ];
   for (const [pattern, text] of known) if (pattern.test(details)) return text;
   return details;

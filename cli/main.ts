@@ -16,6 +16,10 @@ import { registerNode } from './commands/node.js';
 import { registerResource } from './commands/resource.js';
 import { registerStatus } from './commands/status.js';
 import { registerValidate } from './commands/validate.js';
+import { DEFAULT_TLS_DIR } from '../agent/src/security/tls-files.js';
+import { registerInit } from './commands/init.js';
+import { registerJoin } from './commands/join.js';
+import { registerToken } from './commands/token.js';
 import { EXIT_CODES_HELP, ExitCode } from './exit-codes.js';
 import { DEFAULT_ENDPOINT, endpointArg, positiveDurationArg } from './options.js';
 
@@ -35,6 +39,17 @@ const program = new Command()
     new Option('--request-timeout <duration>', 'how long one request may take')
       .default(10_000, '10s')
       .argParser(positiveDurationArg),
+  )
+  .addOption(
+    new Option('--tls-dir <dir>', 'where admin.crt, admin.key and ca.crt are (made by init)')
+      .env('QUORATE_TLS_DIR')
+      .default(DEFAULT_TLS_DIR),
+  )
+  .addOption(
+    new Option(
+      '--insecure',
+      'plaintext without a certificate: only for agents started with --insecure',
+    ).env('QUORATE_INSECURE'),
   )
   .showSuggestionAfterError()
   .exitOverride()
@@ -67,6 +82,9 @@ registerEvents(program);
 registerMembers(program);
 registerMember(program);
 registerLeader(program);
+registerInit(program);
+registerJoin(program);
+registerToken(program);
 
 // Every subcommand: usage errors exit 1 through the same path, help exits 0.
 for (const cmd of allCommands(program)) cmd.exitOverride().showSuggestionAfterError();

@@ -8,12 +8,26 @@ export const DEFAULT_ENDPOINT = '127.0.0.1:7400';
 export interface GlobalOptions {
   endpoint: string;
   requestTimeoutMs: number;
+  /** Where the admin certificate, its key and the cluster CA are (security/tls-files.ts). */
+  tlsDir: string;
+  /** Plaintext, no certificate: only for agents started with --insecure. */
+  insecure: boolean;
 }
 
 /** The root's options as seen from a subcommand. */
 export function globalOptions(cmd: Command): GlobalOptions {
-  const o = cmd.optsWithGlobals<{ endpoint: string; requestTimeout: number }>();
-  return { endpoint: o.endpoint, requestTimeoutMs: o.requestTimeout };
+  const o = cmd.optsWithGlobals<{
+    endpoint: string;
+    requestTimeout: number;
+    tlsDir: string;
+    insecure?: boolean;
+  }>();
+  return {
+    endpoint: o.endpoint,
+    requestTimeoutMs: o.requestTimeout,
+    tlsDir: o.tlsDir,
+    insecure: o.insecure === true,
+  };
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { AdminClient } from './admin-client.js';
+import { adminCredentials } from './admin-credentials.js';
 import type { CliResult } from './cli-failure.js';
 import { ExitCode } from './exit-codes.js';
 import { globalOptions } from './options.js';
@@ -13,8 +14,10 @@ export async function runWithClient(
   cmd: Command,
   body: (client: AdminClient) => Promise<CliResult<unknown>>,
 ): Promise<void> {
-  const { endpoint, requestTimeoutMs } = globalOptions(cmd);
-  const client = new AdminClient(endpoint, requestTimeoutMs);
+  const { endpoint, requestTimeoutMs, tlsDir, insecure } = globalOptions(cmd);
+  const credentials = adminCredentials(tlsDir, insecure);
+  if (!credentials.ok) return settle(credentials);
+  const client = new AdminClient(endpoint, requestTimeoutMs, credentials.value);
   try {
     settle(await body(client));
   } catch (err) {

@@ -11,7 +11,6 @@ import { DEFAULT_RAFT_CONFIG } from './raft/config.js';
 import { seededRandom } from './raft/prng.js';
 import { RaftDriver } from './raft/driver/raft-driver.js';
 import { DiskStorage } from './raft/storage/disk-storage.js';
-import * as grpc from '@grpc/grpc-js';
 import { GrpcTransport } from './transport/grpc-transport.js';
 import { ClusterState } from './state/cluster-state.js';
 import { serveControlChannel } from './control-channel.js';
@@ -22,6 +21,8 @@ import { livenessService } from './node/lease-rpc.js';
 import { NodeAgent } from './node/node-agent.js';
 import type { AddressBook, AdminContext } from './api/admin-context.js';
 import { adminService } from './api/admin-service.js';
+import { agentSecurity } from './security/agent-security.js';
+import { DEFAULT_TLS_DIR } from './security/tls-files.js';
 
 const program = new Command()
   .name('clusterd')
@@ -49,6 +50,16 @@ const program = new Command()
     new Option('--ocf-root <dir>', 'where OCF resource agents live (resource.d/<provider>/<type>)')
       .env('QUORATE_OCF_ROOT')
       .default('/usr/lib/ocf'),
+  )
+  .addOption(
+    new Option('--tls-dir <dir>', 'node.crt, node.key and ca.crt (clusterctl init / join)')
+      .env('QUORATE_TLS_DIR')
+      .default(DEFAULT_TLS_DIR),
+  )
+  .addOption(
+    new Option('--insecure', 'plaintext, no authentication: development only').env(
+      'QUORATE_INSECURE',
+    ),
   )
   .option('--log-level <level>', 'trace, debug, info, warn or error', 'info')
   .addHelpText(
@@ -84,9 +95,24 @@ async function main(): Promise<void> {
     electionTicks: number;
     snapshotEvery: number;
     ocfRoot: string;
+    tlsDir: string;
+    insecure?: boolean;
     logLevel: string;
   }>();
   const logger = pino({ level: opts.logLevel, base: { node: opts.id } });
+  // Node's process warnings (deprecations, ...) as JSON lines too, not free text on stderr.
+  process.removeAllListeners('warning');
+  process.on('warning', (w) =>
+    logger.warn({ warning: w.name, text: w.message }, 'process warning'),
+  );
+  const security = agentSecurity({
+    nodeId: opts.id,
+    clusterId: opts.clusterId,
+    tlsDir: opts.tlsDir,
+    insecure: opts.insecure === true,
+    logger: logger.child({ component: 'security' }),
+    nowMs: () => Date.now(),
+  });
   const storage = DiskStorage.open(opts.dataDir);
   // The node agent serves lease renewals on the transport's port; it exists only once the
   // driver does, so the service handler binds late.
@@ -114,7 +140,7 @@ async function main(): Promise<void> {
     state,
     livenessView: () => agent?.livenessView() ?? null,
     addresses,
-    channelCredentials: grpc.credentials.createInsecure(),
+    channelCredentials: security.channelCredentials,
     nowMs: () => Date.now(),
     requestTimeoutMs: 5000,
   };
@@ -124,8 +150,12 @@ async function main(): Promise<void> {
     clusterId: opts.clusterId,
     listenAddress: opts.listen,
     peers: opts.peer,
+    serverCredentials: security.serverCredentials,
+    channelCredentials: security.channelCredentials,
+    channelOptions: security.channelOptions,
     logger: logger.child({ component: 'transport' }),
     extraServices: [
+      ...security.extraServices,
       livenessService(
         (req) =>
           agent?.handleRenew(req) ?? {
@@ -167,13 +197,16 @@ async function main(): Promise<void> {
     manager,
     timing: DEFAULT_LEASE_TIMING,
     peers: peerAddresses,
-    channelCredentials: grpc.credentials.createInsecure(),
+    channelCredentials: security.channelCredentials,
     logger: logger.child({ component: 'node' }),
     loopIntervalMs: 50,
   });
   await driver.start();
   agent.start();
-  logger.info({ listen: opts.listen, peers: opts.peer }, 'clusterd started');
+  logger.info(
+    { listen: opts.listen, peers: opts.peer, security: security.mode },
+    'clusterd started',
+  );
   serveControlChannel(driver, state, agent);
 
   const shutdown = (signal: string) => {

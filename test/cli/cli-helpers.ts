@@ -24,7 +24,11 @@ export function runCli(
   args: string[],
   options: { endpoint?: string; input?: string; timeoutMs?: number } = {},
 ): Promise<CliRun> {
-  const endpointArgs = options.endpoint === undefined ? [] : ['--endpoint', options.endpoint];
+  // The harness's agents run --insecure (plaintext); the TLS tests start their own.
+  const endpointArgs = [
+    '--insecure',
+    ...(options.endpoint === undefined ? [] : ['--endpoint', options.endpoint]),
+  ];
   return new Promise((done) => {
     const env = { ...process.env };
     delete env['QUORATE_ENDPOINT'];

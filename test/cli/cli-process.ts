@@ -17,7 +17,7 @@ export function spawnCli(args: string[], endpoint: string): CliProcess {
   delete env['QUORATE_ENDPOINT'];
   const child = spawn(
     process.execPath,
-    [resolve('dist/cli/main.js'), '--endpoint', endpoint, ...args],
+    [resolve('dist/cli/main.js'), '--insecure', '--endpoint', endpoint, ...args],
     {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
