@@ -30,7 +30,7 @@ export function registerInit(program: Command): void {
     )
     .option(
       '--token-ttl <duration>',
-      'lifetime of the join token printed (0: none)',
+      'lifetime of the join token printed (0s: print none)',
       durationArg,
       DEFAULT_TOKEN_TTL_MS,
     )
