@@ -22,6 +22,11 @@ import { NodeAgent } from './node/node-agent.js';
 import type { AddressBook, AdminContext } from './api/admin-context.js';
 import { adminService } from './api/admin-service.js';
 import { agentSecurity } from './security/agent-security.js';
+import { ALERT_KINDS, type AlertKind } from './observability/alert-event.js';
+import {
+  startObservability,
+  type AgentObservability,
+} from './observability/agent-observability.js';
 import { DEFAULT_TLS_DIR } from './security/tls-files.js';
 
 const program = new Command()
@@ -61,6 +66,19 @@ const program = new Command()
       'QUORATE_INSECURE',
     ),
   )
+  .option('--metrics-listen <host:port>', 'serve Prometheus metrics at http://host:port/metrics')
+  .option('--alert <script>', 'run this script on cluster events (repeat per script)', collect, [])
+  .option(
+    '--alert-kinds <kinds>',
+    `comma-separated event kinds to alert on (${ALERT_KINDS.join(', ')})`,
+    alertKinds,
+  )
+  .option(
+    '--alert-timeout-ms <ms>',
+    'kill an alert script running longer than this',
+    positiveInt,
+    30_000,
+  )
   .option('--log-level <level>', 'trace, debug, info, warn or error', 'info')
   .addHelpText(
     'after',
@@ -74,6 +92,20 @@ function collectPeer(value: string, previous: Record<string, string>): Record<st
   if (m === null)
     throw new InvalidArgumentError('expected id=host:port, e.g. node2=198.18.0.2:7400');
   return { ...previous, [m[1]!]: m[2]! };
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function alertKinds(value: string): AlertKind[] {
+  const kinds = value.split(',').map((k) => k.trim());
+  const unknown = kinds.filter((k) => !(ALERT_KINDS as readonly string[]).includes(k));
+  if (unknown.length > 0)
+    throw new InvalidArgumentError(
+      `unknown kind ${unknown.join(', ')}; known: ${ALERT_KINDS.join(', ')}`,
+    );
+  return kinds as AlertKind[];
 }
 
 function positiveInt(value: string): number {
@@ -97,6 +129,10 @@ async function main(): Promise<void> {
     ocfRoot: string;
     tlsDir: string;
     insecure?: boolean;
+    metricsListen?: string;
+    alert: string[];
+    alertKinds?: AlertKind[];
+    alertTimeoutMs: number;
     logLevel: string;
   }>();
   const logger = pino({ level: opts.logLevel, base: { node: opts.id } });
@@ -187,7 +223,10 @@ async function main(): Promise<void> {
   });
   const manager = new ResourceManager({
     execute: createOperationExecutor({ nodeName: opts.id, ocfRoot: opts.ocfRoot }),
-    report: (r) => agent?.recordOperation(r),
+    report: (r) => {
+      agent?.recordOperation(r);
+      observability?.onOperation(r);
+    },
   });
   agent = new NodeAgent({
     id: opts.id,
@@ -201,10 +240,28 @@ async function main(): Promise<void> {
     logger: logger.child({ component: 'node' }),
     loopIntervalMs: 50,
   });
+  let observability: AgentObservability | null = null;
   await driver.start();
+  observability = await startObservability({
+    nodeId: opts.id,
+    clusterId: opts.clusterId,
+    metricsListen: opts.metricsListen ?? null,
+    alertScripts: opts.alert,
+    alertKinds: opts.alertKinds,
+    alertTimeoutMs: opts.alertTimeoutMs,
+    source: { raftStatus: () => driver.status(), state: () => state.state },
+    logger: logger.child({ component: 'events' }),
+    pollIntervalMs: 100,
+  });
   agent.start();
   logger.info(
-    { listen: opts.listen, peers: opts.peer, security: security.mode },
+    {
+      listen: opts.listen,
+      peers: opts.peer,
+      security: security.mode,
+      metrics: observability.metricsAddress,
+      alerts: opts.alert,
+    },
     'clusterd started',
   );
   serveControlChannel(driver, state, agent);
@@ -213,7 +270,9 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'clusterd stopping');
     agent?.stop();
     admin.close();
-    void Promise.all([driver.stop(), manager.close()]).then(() => process.exit(0));
+    void Promise.all([driver.stop(), manager.close(), observability?.close()]).then(() =>
+      process.exit(0),
+    );
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
