@@ -33,8 +33,9 @@ export class AdminClient {
   constructor(
     readonly endpoint: string,
     private readonly requestTimeoutMs: number,
+    credentials: grpc.ChannelCredentials,
   ) {
-    this.client = newAdminClient(endpoint, grpc.credentials.createInsecure(), {
+    this.client = newAdminClient(endpoint, credentials, {
       // Fail fast when nothing listens instead of retrying until the deadline.
       'grpc.initial_reconnect_backoff_ms': 200,
       'grpc.max_reconnect_backoff_ms': 1000,

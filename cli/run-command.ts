@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { AdminClient } from './admin-client.js';
 import type { CliResult } from './cli-failure.js';
+import { clientCredentials } from './client-credentials.js';
 import { ExitCode } from './exit-codes.js';
 import { globalOptions } from './options.js';
 
@@ -13,8 +14,12 @@ export async function runWithClient(
   cmd: Command,
   body: (client: AdminClient) => Promise<CliResult<unknown>>,
 ): Promise<void> {
-  const { endpoint, requestTimeoutMs } = globalOptions(cmd);
-  const client = new AdminClient(endpoint, requestTimeoutMs);
+  const options = globalOptions(cmd);
+  const client = new AdminClient(
+    options.endpoint,
+    options.requestTimeoutMs,
+    clientCredentials(options),
+  );
   try {
     settle(await body(client));
   } catch (err) {

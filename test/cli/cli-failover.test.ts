@@ -92,6 +92,26 @@ test.serial(
     t.is(cleared.code, 0);
     t.regex(cleared.stdout, new RegExp(`cleared for web: ban on ${from}`));
     await expectStatus(t, endpoint, (s) => s.intents.length === 0, 'no bans left');
+
+    // failover --to, as JSON: one document at the end with where it runs and the steps seen;
+    // the preference and the ban were written together.
+    const here = (await statusJson(endpoint))!.resources.find((r) => r.id === 'web')!.target;
+    const dest = ['node1', 'node2', 'node3'].find((n) => n !== here)!;
+    const toJson = await runCli(['failover', 'web', '--to', dest, '-o', 'json'], { endpoint });
+    t.is(toJson.code, 0, toJson.stderr);
+    const outcome = JSON.parse(toJson.stdout) as {
+      from: string;
+      expectedNode: string;
+      outcome: { runsOn: string; steps: { node: string; from: string; to: string }[] };
+    };
+    t.like(outcome, { from: here, expectedNode: dest, outcome: { runsOn: dest } });
+    t.true(outcome.outcome.steps.some((s) => s.node === dest && s.to === 'started'));
+    const intents = (await statusJson(endpoint))!.intents;
+    t.deepEqual(intents.map((i) => `${i.kind}@${i.node}`).sort(), [
+      `ban@${here}`,
+      `prefer@${dest}`,
+    ]);
+    t.is(new Set(intents.map((i) => i.expiresAtMs)).size, 1, 'both until cleared');
   },
 );
 
@@ -103,9 +123,14 @@ test.serial(
     const node = first.resources.find((r) => r.id === 'web')!.target;
     const endpoint = c.endpoint('node1');
 
-    const standby = await runCli(['node', 'standby', node], { endpoint });
+    const standby = await runCli(['node', 'standby', node, '-o', 'json'], { endpoint });
     t.is(standby.code, 0, standby.stderr);
-    t.regex(standby.stdout, new RegExp(`${node} is in standby: its resources move to other nodes`));
+    const written = JSON.parse(standby.stdout) as { index: number; message: string };
+    t.true(written.index > 0);
+    t.regex(
+      written.message,
+      new RegExp(`${node} is in standby: its resources move to other nodes`),
+    );
     const moved = await expectStatus(
       t,
       endpoint,
