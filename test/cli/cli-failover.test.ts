@@ -4,6 +4,7 @@ import {
   applyMarkers,
   pollCli,
   expectStatus,
+  markerYaml,
   runCli,
   startCliCluster,
   statusJson,
@@ -176,5 +177,49 @@ test.serial(
     const off = await runCli(['node', 'maintenance', node, '--off'], { endpoint });
     t.is(off.code, 0);
     t.regex(off.stdout, /out of maintenance/);
+  },
+);
+
+test.serial(
+  'failover of a group member moves the whole group, members in order, as one',
+  async (t) => {
+    const c = await startCliCluster(t);
+    const yaml = `${markerYaml(c.markerDir, ['db', 'app'])}groups:\n  - id: stack\n    members: [db, app]\n`;
+    const file = c.writeFile('group.yaml', yaml);
+    const applied = await pollCli(['apply', '-f', file], c.endpoint(), (r) => r.code === 0);
+    t.truthy(applied, 'apply succeeded');
+    const first = await expectStatus(
+      t,
+      c.endpoint(),
+      (s) => ['db', 'app'].every((id) => s.resources.find((r) => r.id === id)?.state === 'started'),
+      'db and app started',
+    );
+    const from = first.resources.find((r) => r.id === 'db')!.target;
+    t.is(first.resources.find((r) => r.id === 'app')!.target, from, 'a group shares its node');
+
+    const run = await runCli(['failover', 'app', '-o', 'json'], { endpoint: c.endpoint('node2') });
+    t.is(run.code, 0, run.stderr);
+    const reply = JSON.parse(run.stdout) as {
+      resource: string;
+      members: string[];
+      message: string;
+      outcome: { runsOn: string };
+    };
+    t.is(reply.resource, 'stack');
+    t.deepEqual(reply.members, ['db', 'app']);
+    t.regex(reply.message, /\(app is in group stack: the group moves as a whole\)/);
+    const to = reply.outcome.runsOn;
+    t.not(to, from);
+    t.truthy(
+      await pollUntil(5000, 50, async () =>
+        c.markers('db').join() === to && c.markers('app').join() === to ? true : undefined,
+      ),
+      'both members run on the new node only',
+    );
+    t.deepEqual(
+      (await statusJson(c.endpoint()))?.intents.map((i) => `${i.kind} ${i.resource}@${i.node}`),
+      [`ban stack@${from}`],
+      'the ban names the group',
+    );
   },
 );
