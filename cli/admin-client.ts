@@ -33,7 +33,7 @@ export class AdminClient {
   constructor(
     readonly endpoint: string,
     private readonly requestTimeoutMs: number,
-    credentials: grpc.ChannelCredentials = grpc.credentials.createInsecure(),
+    credentials: grpc.ChannelCredentials,
   ) {
     this.client = newAdminClient(endpoint, credentials, {
       // Fail fast when nothing listens instead of retrying until the deadline.

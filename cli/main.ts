@@ -66,7 +66,7 @@ Examples:
   clusterctl explain web
   QUORATE_ENDPOINT=127.0.0.1:7402 clusterctl members
 
-Every read verb takes -o table|json|yaml. Durations: 500ms, 30s, 5m, 1h30m.
+Every verb takes -o table|json|yaml (failures stay on stderr). Durations: 500ms, 30s, 5m, 1h30m.
 
 ${EXIT_CODES_HELP}`,
   );

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { AdminClient } from './admin-client.js';
-import { adminCredentials } from './admin-credentials.js';
 import type { CliResult } from './cli-failure.js';
+import { clientCredentials } from './client-credentials.js';
 import { ExitCode } from './exit-codes.js';
 import { globalOptions } from './options.js';
 
@@ -14,10 +14,10 @@ export async function runWithClient(
   cmd: Command,
   body: (client: AdminClient) => Promise<CliResult<unknown>>,
 ): Promise<void> {
-  const { endpoint, requestTimeoutMs, tlsDir, insecure } = globalOptions(cmd);
-  const credentials = adminCredentials(tlsDir, insecure);
+  const options = globalOptions(cmd);
+  const credentials = clientCredentials(options);
   if (!credentials.ok) return settle(credentials);
-  const client = new AdminClient(endpoint, requestTimeoutMs, credentials.value);
+  const client = new AdminClient(options.endpoint, options.requestTimeoutMs, credentials.value);
   try {
     settle(await body(client));
   } catch (err) {

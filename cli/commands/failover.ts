@@ -7,6 +7,7 @@ import type {
 import type { AdminClient } from '../admin-client.js';
 import { fail, type CliResult } from '../cli-failure.js';
 import { ExitCode } from '../exit-codes.js';
+import { formatOutput, outputOption, type OutputFormat } from '../render/output-format.js';
 import { durationText } from '../render/time-text.js';
 import { positiveDurationArg } from '../options.js';
 import { print, runWithClient } from '../run-command.js';
@@ -30,6 +31,7 @@ export function registerFailover(program: Command): void {
       30_000,
     )
     .option('--no-wait', 'return once the ban is written')
+    .addOption(outputOption())
     .addHelpText(
       'after',
       `
@@ -38,6 +40,8 @@ leader checked that it can run elsewhere: if it cannot, nothing is written and c
 says why (exit 2). Then shows each step (stop there, start here) until it runs on the new
 node, or exits 4 after --timeout. The ban stays, listed in status, until you clear it:
   clusterctl resource clear RESOURCE
+With -o json|yaml nothing is printed along the way: one document at the end, the reply
+and the steps seen (outcome.steps), where it runs (outcome.runsOn) and how long it took.
 
 Examples:
   clusterctl failover web
@@ -47,35 +51,72 @@ Examples:
     .action(
       async (
         resource: string,
-        opts: { to?: string; timeout: number; wait: boolean },
+        opts: { to?: string; timeout: number; wait: boolean; output: OutputFormat },
         cmd: Command,
       ) =>
         runWithClient(cmd, async (client) => {
           const started = Date.now();
+          // What each node runs before the failover, so the first look after it shows the
+          // change (started -> stopped) even when the stop was quick.
+          const before = await client.call<StatusReply>('Status', { linearizable: false });
           const reply = await client.call<FailoverReply>('Failover', {
             resource,
             to: opts.to ?? '',
           });
           if (!reply.ok) return reply;
           const f = reply.value;
-          print(`${f.message}.`);
-          if (!opts.wait) return reply;
-          return waitForMove(client, f, started, opts.timeout);
+          const table = opts.output === 'table';
+          if (!opts.wait) {
+            print(formatOutput(opts.output, f, () => `${f.message}.`));
+            return reply;
+          }
+          if (table) print(`${f.message}.`);
+          const seen = new Map<string, string>();
+          if (before.ok) for (const r of before.value.resources) changes(r, seen, started);
+          const say = table ? print : null;
+          const outcome = await waitForMove(client, f, seen, started, opts.timeout, say);
+          if (outcome.ok && !table)
+            print(formatOutput(opts.output, { ...f, outcome: outcome.value }, () => ''));
+          return outcome;
         }),
     );
 }
 
+/** One change of state seen while waiting: `web` on `node1`, `started` -> `stopped`. */
+export interface FailoverStep {
+  /** Milliseconds since clusterctl asked for the failover. */
+  afterMs: number;
+  resource: string;
+  node: string;
+  /** '' when first seen. */
+  from: string;
+  to: string;
+}
+
+/** How a failover ended: where it runs, how long it took, the steps seen on the way. */
+export interface FailoverOutcome {
+  runsOn: string;
+  elapsedMs: number;
+  steps: FailoverStep[];
+  warnings: string[];
+}
+
 /**
  * Poll status until every member runs on a node other than `from` and nothing is active on
- * `from`, printing each change of state as it is seen (`+0.4s  web  node1  stopped`).
+ * `from`, recording each change of state (against `seen`: the last state per
+ * `resource@node`) as it is seen and, with `say`, printing it
+ * (`+0.4s  web  node1  started -> stopped`).
  */
 async function waitForMove(
   client: AdminClient,
   f: FailoverReply,
+  seen: Map<string, string>,
   startedMs: number,
   timeoutMs: number,
-): Promise<CliResult<null>> {
-  const seen = new Map<string, string>();
+  say: ((line: string) => void) | null,
+): Promise<CliResult<FailoverOutcome>> {
+  const steps: FailoverStep[] = [];
+  const warnings: string[] = [];
   const warned = new Set<string>();
   let last = 'no answer yet';
   const deadline = startedMs + timeoutMs;
@@ -83,21 +124,29 @@ async function waitForMove(
     const status = await client.call<StatusReply>('Status', { linearizable: false });
     if (status.ok) {
       const members = f.members.map((m) => status.value.resources.find((r) => r.id === m));
-      for (const r of members) if (r !== undefined) reportChanges(r, seen, startedMs);
+      for (const r of members) {
+        if (r === undefined) continue;
+        for (const step of changes(r, seen, startedMs)) {
+          steps.push(step);
+          say?.(`  ${elapsed(step.afterMs)}  ${step.resource}  ${step.node}  ${stepText(step)}`);
+        }
+      }
       for (const w of status.value.warnings) {
         if (!f.members.some((m) => w.startsWith(`${m} `)) || warned.has(w)) continue;
         warned.add(w);
-        print(`  ${elapsed(startedMs)}  ${w}`);
+        warnings.push(w);
+        say?.(`  ${elapsed(Date.now() - startedMs)}  ${w}`);
       }
       last = members
         .map((r, i) => `${f.members[i]} ${r === undefined ? 'unknown' : describe(r)}`)
         .join(', ');
       if (members.every((r) => r !== undefined && moved(r, f.from))) {
         const where = members[0]!.target;
-        print(
-          `${f.resource} runs on ${where} after ${elapsed(startedMs).slice(1)}; it stays banned from ${f.from} until: clusterctl resource clear ${f.resource}`,
+        const elapsedMs = Date.now() - startedMs;
+        say?.(
+          `${f.resource} runs on ${where} after ${elapsed(elapsedMs).slice(1)}; it stays banned from ${f.from} until: clusterctl resource clear ${f.resource}`,
         );
-        return { ok: true, value: null };
+        return { ok: true, value: { runsOn: where, elapsedMs, steps, warnings } };
       }
     } else if (status.failure.exitCode === ExitCode.INTERNAL) {
       return status;
@@ -123,17 +172,29 @@ function describe(r: ResourceView): string {
   return r.target === '' ? `${r.state}` : `${r.state} (target ${r.target})`;
 }
 
-function reportChanges(r: ResourceView, seen: Map<string, string>, startedMs: number): void {
+/** The changes of `r`'s per-node states since the last look (recorded in `seen`). */
+function changes(r: ResourceView, seen: Map<string, string>, startedMs: number): FailoverStep[] {
+  const out: FailoverStep[] = [];
   for (const n of r.nodes) {
     const key = `${r.id}@${n.node}`;
     const previous = seen.get(key);
     seen.set(key, n.state);
     if (previous === n.state || (previous === undefined && n.state === 'stopped')) continue;
-    const change = previous === undefined ? n.state : `${previous} -> ${n.state}`;
-    print(`  ${elapsed(startedMs)}  ${r.id}  ${n.node}  ${change}`);
+    out.push({
+      afterMs: Date.now() - startedMs,
+      resource: r.id,
+      node: n.node,
+      from: previous ?? '',
+      to: n.state,
+    });
   }
+  return out;
 }
 
-function elapsed(startedMs: number): string {
-  return `+${((Date.now() - startedMs) / 1000).toFixed(1)}s`;
+function stepText(step: FailoverStep): string {
+  return step.from === '' ? step.to : `${step.from} -> ${step.to}`;
+}
+
+function elapsed(ms: number): string {
+  return `+${(ms / 1000).toFixed(1)}s`;
 }

@@ -4,6 +4,7 @@ import type {
   NodeFlagsRequest,
   WriteReply,
 } from '../../agent/src/api/admin-messages.js';
+import { formatOutput, outputOption, type OutputFormat } from '../render/output-format.js';
 import { print, runWithClient } from '../run-command.js';
 
 /** `clusterctl node standby|unstandby|maintenance NODE`: a node's flags. */
@@ -20,10 +21,10 @@ Examples:
   clusterctl node maintenance node2      # its resources are left alone (not started, stopped or recovered)
   clusterctl node maintenance node2 --off`,
     );
-  const setFlags = (cmd: Command, request: NodeFlagsRequest) =>
+  const setFlags = (cmd: Command, request: NodeFlagsRequest, format: OutputFormat) =>
     runWithClient(cmd, async (client) => {
       const reply = await client.call<WriteReply>('NodeFlags', request);
-      if (reply.ok) print(reply.value.message);
+      if (reply.ok) print(formatOutput(format, reply.value, () => reply.value.message));
       return reply;
     });
   const unchanged: FlagChange = 'FLAG_UNCHANGED';
@@ -31,35 +32,38 @@ Examples:
     .command('standby')
     .description('run nothing on NODE: its resources move to other nodes')
     .argument('<node>', 'a member node')
+    .addOption(outputOption())
     .addHelpText(
       'after',
       '\nExample:\n  clusterctl node standby node2\n  clusterctl status   # the node shows "standby"; its resources run elsewhere',
     )
-    .action((id: string, _opts: object, cmd: Command) =>
-      setFlags(cmd, { node: id, standby: 'FLAG_ON', maintenance: unchanged }),
+    .action((id: string, opts: { output: OutputFormat }, cmd: Command) =>
+      setFlags(cmd, { node: id, standby: 'FLAG_ON', maintenance: unchanged }, opts.output),
     );
   node
     .command('unstandby')
     .description('let NODE run resources again')
     .argument('<node>', 'a member node')
+    .addOption(outputOption())
     .addHelpText('after', '\nExample:\n  clusterctl node unstandby node2')
-    .action((id: string, _opts: object, cmd: Command) =>
-      setFlags(cmd, { node: id, standby: 'FLAG_OFF', maintenance: unchanged }),
+    .action((id: string, opts: { output: OutputFormat }, cmd: Command) =>
+      setFlags(cmd, { node: id, standby: 'FLAG_OFF', maintenance: unchanged }, opts.output),
     );
   node
     .command('maintenance')
     .description("leave NODE's resources alone (--off: manage them again)")
     .argument('<node>', 'a member node')
     .option('--off', 'take the node out of maintenance')
+    .addOption(outputOption())
     .addHelpText(
       'after',
       '\nIn maintenance the agent on NODE runs no operation at all (no start, stop, monitor or\nrecovery): for work on the host or its services by hand.\n\nExamples:\n  clusterctl node maintenance node2\n  clusterctl node maintenance node2 --off',
     )
-    .action((id: string, opts: { off?: boolean }, cmd: Command) =>
-      setFlags(cmd, {
-        node: id,
-        standby: unchanged,
-        maintenance: opts.off === true ? 'FLAG_OFF' : 'FLAG_ON',
-      }),
+    .action((id: string, opts: { off?: boolean; output: OutputFormat }, cmd: Command) =>
+      setFlags(
+        cmd,
+        { node: id, standby: unchanged, maintenance: opts.off === true ? 'FLAG_OFF' : 'FLAG_ON' },
+        opts.output,
+      ),
     );
 }

@@ -295,8 +295,12 @@ function callTyped(client: grpc.Client, method: string, req: object): Promise<un
   });
 }
 
+/**
+ * The agent's state after everything committed so far (ReadIndex): a write wrongly accepted
+ * anywhere — writes run on the leader — would show here, however far this agent lags.
+ */
 async function docOf(agent: AgentProcess): Promise<string> {
-  return JSON.stringify(await agent.state(false));
+  return JSON.stringify(await agent.state(true));
 }
 
 test.serial(

@@ -62,6 +62,14 @@ test.serial(
     t.regex(applied.stdout, /applied: configuration version 1 \(fingerprint [0-9a-f]{12}\)/);
     t.regex(applied.stdout, /^ {2}Start web \(node\d\)$/m);
 
+    // A write through another agent right after sees the new configuration (the leader
+    // confirms its state before checking a request): web exists, it has no bans to clear.
+    const clearNow = await runCli(['resource', 'clear', 'web', '-o', 'yaml'], {
+      endpoint: c.endpoint('node3'),
+    });
+    t.is(clearNow.code, 0, clearNow.stderr);
+    t.regex(clearNow.stdout, /^index: 0\nmessage: "?nothing to clear: web has no bans or moves/m);
+
     // Status (asked of a follower or the leader alike): placed and started, on the node with the marker.
     const started = await pollStatus(
       endpoint,

@@ -4,6 +4,7 @@ import {
   applyMarkers,
   pollCli,
   expectStatus,
+  markerYaml,
   runCli,
   startCliCluster,
   statusJson,
@@ -92,6 +93,26 @@ test.serial(
     t.is(cleared.code, 0);
     t.regex(cleared.stdout, new RegExp(`cleared for web: ban on ${from}`));
     await expectStatus(t, endpoint, (s) => s.intents.length === 0, 'no bans left');
+
+    // failover --to, as JSON: one document at the end with where it runs and the steps seen;
+    // the preference and the ban were written together.
+    const here = (await statusJson(endpoint))!.resources.find((r) => r.id === 'web')!.target;
+    const dest = ['node1', 'node2', 'node3'].find((n) => n !== here)!;
+    const toJson = await runCli(['failover', 'web', '--to', dest, '-o', 'json'], { endpoint });
+    t.is(toJson.code, 0, toJson.stderr);
+    const outcome = JSON.parse(toJson.stdout) as {
+      from: string;
+      expectedNode: string;
+      outcome: { runsOn: string; steps: { node: string; from: string; to: string }[] };
+    };
+    t.like(outcome, { from: here, expectedNode: dest, outcome: { runsOn: dest } });
+    t.true(outcome.outcome.steps.some((s) => s.node === dest && s.to === 'started'));
+    const intents = (await statusJson(endpoint))!.intents;
+    t.deepEqual(intents.map((i) => `${i.kind}@${i.node}`).sort(), [
+      `ban@${here}`,
+      `prefer@${dest}`,
+    ]);
+    t.is(new Set(intents.map((i) => i.expiresAtMs)).size, 1, 'both until cleared');
   },
 );
 
@@ -103,9 +124,14 @@ test.serial(
     const node = first.resources.find((r) => r.id === 'web')!.target;
     const endpoint = c.endpoint('node1');
 
-    const standby = await runCli(['node', 'standby', node], { endpoint });
+    const standby = await runCli(['node', 'standby', node, '-o', 'json'], { endpoint });
     t.is(standby.code, 0, standby.stderr);
-    t.regex(standby.stdout, new RegExp(`${node} is in standby: its resources move to other nodes`));
+    const written = JSON.parse(standby.stdout) as { index: number; message: string };
+    t.true(written.index > 0);
+    t.regex(
+      written.message,
+      new RegExp(`${node} is in standby: its resources move to other nodes`),
+    );
     const moved = await expectStatus(
       t,
       endpoint,
@@ -151,5 +177,49 @@ test.serial(
     const off = await runCli(['node', 'maintenance', node, '--off'], { endpoint });
     t.is(off.code, 0);
     t.regex(off.stdout, /out of maintenance/);
+  },
+);
+
+test.serial(
+  'failover of a group member moves the whole group, members in order, as one',
+  async (t) => {
+    const c = await startCliCluster(t);
+    const yaml = `${markerYaml(c.markerDir, ['db', 'app'])}groups:\n  - id: stack\n    members: [db, app]\n`;
+    const file = c.writeFile('group.yaml', yaml);
+    const applied = await pollCli(['apply', '-f', file], c.endpoint(), (r) => r.code === 0);
+    t.truthy(applied, 'apply succeeded');
+    const first = await expectStatus(
+      t,
+      c.endpoint(),
+      (s) => ['db', 'app'].every((id) => s.resources.find((r) => r.id === id)?.state === 'started'),
+      'db and app started',
+    );
+    const from = first.resources.find((r) => r.id === 'db')!.target;
+    t.is(first.resources.find((r) => r.id === 'app')!.target, from, 'a group shares its node');
+
+    const run = await runCli(['failover', 'app', '-o', 'json'], { endpoint: c.endpoint('node2') });
+    t.is(run.code, 0, run.stderr);
+    const reply = JSON.parse(run.stdout) as {
+      resource: string;
+      members: string[];
+      message: string;
+      outcome: { runsOn: string };
+    };
+    t.is(reply.resource, 'stack');
+    t.deepEqual(reply.members, ['db', 'app']);
+    t.regex(reply.message, /\(app is in group stack: the group moves as a whole\)/);
+    const to = reply.outcome.runsOn;
+    t.not(to, from);
+    t.truthy(
+      await pollUntil(5000, 50, async () =>
+        c.markers('db').join() === to && c.markers('app').join() === to ? true : undefined,
+      ),
+      'both members run on the new node only',
+    );
+    t.deepEqual(
+      (await statusJson(c.endpoint()))?.intents.map((i) => `${i.kind} ${i.resource}@${i.node}`),
+      [`ban stack@${from}`],
+      'the ban names the group',
+    );
   },
 );

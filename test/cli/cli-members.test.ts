@@ -56,6 +56,8 @@ test.serial('members, leader transfer, member add/remove, and a lost quorum', as
   const same = await runCli(['leader', 'transfer', target], { endpoint });
   t.is(same.code, 0);
   t.regex(same.stdout, new RegExp(`${target} is already the leader`));
+  const sameJson = await runCli(['leader', 'transfer', target, '-o', 'json'], { endpoint });
+  t.like(JSON.parse(sameJson.stdout), { previous: target, leader: target });
   const notMember = await runCli(['leader', 'transfer', 'node7'], { endpoint });
   t.is(notMember.code, 2);
   t.regex(notMember.stderr, /no node node7 in the cluster/);
@@ -110,9 +112,15 @@ test.serial('members, leader transfer, member add/remove, and a lost quorum', as
   const again = await runCli(['member', 'add', 'node4', '--address', node4.address], { endpoint });
   t.is(again.code, 2);
   t.regex(again.stderr, /node4 is already a member/);
-  const removed = await pollCli(['member', 'remove', 'node4'], endpoint, (r) => r.code !== 3);
+  const removed = await pollCli(
+    ['member', 'remove', 'node4', '-o', 'json'],
+    endpoint,
+    (r) => r.code !== 3,
+  );
   t.is(removed?.code, 0, removed?.stderr);
-  t.regex(removed!.stdout, /^node4 removed/m);
+  const afterRemove = JSON.parse(removed!.stdout) as MembersReply;
+  t.is(afterRemove.message, 'node4 removed');
+  t.false(afterRemove.members.some((m) => m.id === 'node4'));
   t.deepEqual(
     (await membersJson(endpoint)).members.map((m) => m.id),
     ['node1', 'node2', 'node3'],

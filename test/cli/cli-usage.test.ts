@@ -33,7 +33,7 @@ test('no verb at all shows help and exits 1; --help exits 0 and lists the exit c
   t.regex(help.stdout, /3 {2}unavailable/);
 });
 
-test('every verb has --help with examples', async (t) => {
+test('every verb has --help with examples and takes -o table|json|yaml', async (t) => {
   const verbs = [
     ['status'],
     ['validate'],
@@ -57,6 +57,7 @@ test('every verb has --help with examples', async (t) => {
   runs.forEach((run, i) => {
     t.is(run.code, 0, verbs[i]!.join(' '));
     t.regex(run.stdout, /Examples?:\n {2}clusterctl /, verbs[i]!.join(' '));
+    t.regex(run.stdout, /-o, --output <format> +output format \(choices: "table", "json", "yaml"/);
   });
 });
 

@@ -2,7 +2,7 @@ import { encodeClusterCommand, type ClusterCommand } from '../state/cluster-comm
 import type { ApplyOutcome } from '../state/cluster-state.js';
 import type { AdminContext } from './admin-context.js';
 import type { AdminPeers } from './admin-peers.js';
-import { okResult, refusalFromError, refuse, type ApiResult } from './api-result.js';
+import { okResult, refusalFromError, refuse, type ApiResult, type Refusal } from './api-result.js';
 import { noLeaderMessage } from './quorum-diagnosis.js';
 
 /**
@@ -25,13 +25,22 @@ export async function proposeCommand(
       return refuse('failed-precondition', `the cluster refused the change: ${outcome.error}`);
     return okResult(applied.index);
   } catch (err) {
-    const refusal = refusalFromError(err);
-    if (refusal.code === 'unavailable' && ctx.driver.status().leader === null)
-      refusal.message = await noLeaderMessage(ctx, peers);
-    if (refusal.code === 'timeout')
-      refusal.message = `${refusal.message} (is a majority of members reachable? clusterctl members)`;
-    return { ok: false, refusal };
+    return { ok: false, refusal: await driverRefusal(ctx, peers, err) };
   }
+}
+
+/**
+ * The refusal for a driver failure (proposal or read), with what this agent can see: no
+ * leader any more is diagnosed (quorum lost, or an election under way); a time-out says
+ * where to look.
+ */
+async function driverRefusal(ctx: AdminContext, peers: AdminPeers, err: unknown): Promise<Refusal> {
+  const refusal = refusalFromError(err);
+  if (refusal.code === 'unavailable' && ctx.driver.status().leader === null)
+    refusal.message = await noLeaderMessage(ctx, peers);
+  if (refusal.code === 'timeout')
+    refusal.message = `${refusal.message} (is a majority of members reachable? clusterctl members)`;
+  return refusal;
 }
 
 /**
@@ -50,6 +59,6 @@ export async function confirmRead(
     await ctx.driver.readBarrier();
     return okResult(null);
   } catch (err) {
-    return { ok: false, refusal: refusalFromError(err) };
+    return { ok: false, refusal: await driverRefusal(ctx, peers, err) };
   }
 }

@@ -6,7 +6,7 @@ import type { AdminPeers } from './admin-peers.js';
 import { okResult, refuse, type ApiResult } from './api-result.js';
 import { proposeCommand } from './cluster-writes.js';
 import { configErrorView } from './config-error-view.js';
-import { leaderOnly } from './leader-access.js';
+import { leaderWrite } from './leader-access.js';
 import { leaderPlan, planView } from './leader-plan.js';
 
 /** Largest configuration file accepted (far above any real one; bounds the parser's work). */
@@ -71,7 +71,7 @@ export function handleApply(
   req: ApplyRequest,
   relayed: boolean,
 ): Promise<ApiResult<ApplyReply>> {
-  return leaderOnly(ctx, peers, 'Apply', req, relayed, async () => {
+  return leaderWrite(ctx, peers, 'Apply', req, relayed, async () => {
     const loaded = load(req.yaml, req.fileName);
     if (!loaded.ok) return loaded;
     const result = loaded.value;

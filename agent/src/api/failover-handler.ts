@@ -6,7 +6,7 @@ import type { AdminPeers } from './admin-peers.js';
 import { okResult, refuse, type ApiResult } from './api-result.js';
 import { proposeCommand } from './cluster-writes.js';
 import { currentNode } from './current-node.js';
-import { leaderOnly } from './leader-access.js';
+import { leaderWrite } from './leader-access.js';
 import { leaderPlan } from './leader-plan.js';
 import {
   cloneOf,
@@ -22,8 +22,8 @@ import {
  * leader plans with the ban (and the preference for `to`) added and refuses, saying why,
  * when the resource would end up nowhere or elsewhere than asked — a failover that cannot
  * happen must not leave a ban behind. Then writes the preference for `to` (if any) and the
- * ban on the current node, in that order, so the scheduler never sees the ban alone and
- * picks a third node first. Both stay until `clusterctl resource clear` and are listed in
+ * ban on the current node in one command, so the scheduler never sees the ban alone (and
+ * picks a third node first) and a failure cannot leave one without the other. Both stay until `clusterctl resource clear` and are listed in
  * status. The caller watches the move (clusterctl failover waits and reports progress).
  */
 export function handleFailover(
@@ -32,7 +32,7 @@ export function handleFailover(
   req: FailoverRequest,
   relayed: boolean,
 ): Promise<ApiResult<FailoverReply>> {
-  return leaderOnly(ctx, peers, 'Failover', req, relayed, async () => {
+  return leaderWrite(ctx, peers, 'Failover', req, relayed, async () => {
     const doc = ctx.state.state;
     const found = findResource(doc.config, req.resource);
     if (!found.ok) return found;
@@ -118,22 +118,18 @@ export function handleFailover(
         `cannot fail over ${ref.id} to ${to}: the scheduler would place it on ${expected}${scoreText}; clusterctl explain ${ref.id} shows why`,
       );
     }
-    let index = 0;
-    for (const intent of added) {
-      const written = await proposeCommand(ctx, peers, {
-        type: 'add-intent',
-        intent,
-        atMs: ctx.nowMs(),
-      });
-      if (!written.ok) return written;
-      index = written.value;
-    }
+    const written = await proposeCommand(ctx, peers, {
+      type: 'add-intents',
+      intents: added,
+      atMs: ctx.nowMs(),
+    });
+    if (!written.ok) return written;
     return okResult({
       resource: ref.id,
       members,
       from,
       expectedNode: expected,
-      index,
+      index: written.value,
       message: `failing over ${ref.id} from ${from} to ${expected}${note}`,
     });
   });

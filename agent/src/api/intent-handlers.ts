@@ -11,6 +11,7 @@ import type { AdminPeers } from './admin-peers.js';
 import { okResult, refuse, type ApiResult } from './api-result.js';
 import { proposeCommand } from './cluster-writes.js';
 import { currentNode } from './current-node.js';
+import { leaderWrite } from './leader-access.js';
 import { findMember, findResource, type ResourceRef } from './resource-lookup.js';
 
 /** Longest ban or move accepted with a duration (a longer one is surely a typo). */
@@ -20,22 +21,34 @@ export const INTENT_DURATION_MS_MAX = 366 * 24 * 3600 * 1000;
  * `Ban`: keep a resource off a node (default: the node it is placed on now), until cleared
  * or for `duration_ms`. The ban is listed in status with its expiry.
  */
-export async function handleBan(
+export function handleBan(
   ctx: AdminContext,
   peers: AdminPeers,
   req: BanRequest,
+  relayed: boolean,
 ): Promise<ApiResult<WriteReply>> {
-  const target = resolveTarget(ctx, req.resource, req.node, 'ban');
-  if (!target.ok) return target;
-  const { ref, node } = target.value;
-  return addIntent(ctx, peers, 'ban', ref, node, req.durationMs, `${ref.id} banned from ${node}`);
+  return leaderWrite(ctx, peers, 'Ban', req, relayed, async () => {
+    const target = resolveTarget(ctx, req.resource, req.node, 'ban');
+    if (!target.ok) return target;
+    const { ref, node } = target.value;
+    return addIntent(ctx, peers, 'ban', ref, node, req.durationMs, `${ref.id} banned from ${node}`);
+  });
 }
 
 /**
  * `Move`: prefer a node for a resource (+INFINITY there), until cleared or for a while. With
  * no node, moves it off its current node instead (a ban there), as crm_resource --move does.
  */
-export async function handleMove(
+export function handleMove(
+  ctx: AdminContext,
+  peers: AdminPeers,
+  req: MoveRequest,
+  relayed: boolean,
+): Promise<ApiResult<WriteReply>> {
+  return leaderWrite(ctx, peers, 'Move', req, relayed, () => move(ctx, peers, req));
+}
+
+async function move(
   ctx: AdminContext,
   peers: AdminPeers,
   req: MoveRequest,
@@ -66,7 +79,16 @@ export async function handleMove(
 }
 
 /** `Clear`: remove the bans and moves of a resource (on one node, or all). */
-export async function handleClear(
+export function handleClear(
+  ctx: AdminContext,
+  peers: AdminPeers,
+  req: ClearRequest,
+  relayed: boolean,
+): Promise<ApiResult<WriteReply>> {
+  return leaderWrite(ctx, peers, 'Clear', req, relayed, () => clear(ctx, peers, req));
+}
+
+async function clear(
   ctx: AdminContext,
   peers: AdminPeers,
   req: ClearRequest,
@@ -96,7 +118,16 @@ export async function handleClear(
 }
 
 /** `Cleanup`: forget a resource's failures (on one node, or all); it is probed anew. */
-export async function handleCleanup(
+export function handleCleanup(
+  ctx: AdminContext,
+  peers: AdminPeers,
+  req: CleanupRequest,
+  relayed: boolean,
+): Promise<ApiResult<WriteReply>> {
+  return leaderWrite(ctx, peers, 'Cleanup', req, relayed, () => cleanup(ctx, peers, req));
+}
+
+async function cleanup(
   ctx: AdminContext,
   peers: AdminPeers,
   req: CleanupRequest,

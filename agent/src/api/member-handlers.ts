@@ -72,11 +72,17 @@ export function handleMemberAdd(
       !(req.learner === false && raft.confState.learners.includes(req.node))
     )
       return refuse('failed-precondition', `${req.node} is already a member (clusterctl members)`);
+    // A member's address is never replaced (traffic meant for it must not be redirected); a
+    // former member's may be: it is added anew.
     const known = ctx.addresses.get(req.node);
-    if (known !== undefined && known !== req.address && !raft.confState.learners.includes(req.node))
+    if (
+      known !== undefined &&
+      known !== req.address &&
+      membersOf(raft.confState).includes(req.node)
+    )
       return refuse(
         'failed-precondition',
-        `${req.node} is known at ${known}, not ${req.address}; use that address`,
+        `${req.node} is a member known at ${known}, not ${req.address}; use that address`,
       );
     const ping = await peers.call<PingReply>(
       req.address,

@@ -3,6 +3,7 @@ import type { FlagChange, NodeFlagsRequest, WriteReply } from './admin-messages.
 import type { AdminPeers } from './admin-peers.js';
 import { okResult, refuse, type ApiResult } from './api-result.js';
 import { proposeCommand } from './cluster-writes.js';
+import { leaderWrite } from './leader-access.js';
 import { findMember } from './resource-lookup.js';
 
 /** true / false for a change, undefined for "leave as is", null for a value not in the enum. */
@@ -23,7 +24,16 @@ function flagValue(change: FlagChange): boolean | undefined | null {
  * `NodeFlags`: set or clear a member's standby (it runs nothing; its resources move away)
  * and maintenance (its resources are left alone: neither started nor stopped) flags.
  */
-export async function handleNodeFlags(
+export function handleNodeFlags(
+  ctx: AdminContext,
+  peers: AdminPeers,
+  req: NodeFlagsRequest,
+  relayed: boolean,
+): Promise<ApiResult<WriteReply>> {
+  return leaderWrite(ctx, peers, 'NodeFlags', req, relayed, () => setFlags(ctx, peers, req));
+}
+
+async function setFlags(
   ctx: AdminContext,
   peers: AdminPeers,
   req: NodeFlagsRequest,

@@ -3,6 +3,7 @@ import type { PingReply, SetPeerAddressRequest } from './admin-messages.js';
 import { okResult, refuse, type ApiResult } from './api-result.js';
 import { isAgentAddress } from './agent-address.js';
 import { unsafeNameReason } from '../config/safe-name.js';
+import { membersOf } from './resource-lookup.js';
 
 /** `Ping`: who answers here, for reachability checks and before adding a member. */
 export function handlePing(ctx: AdminContext): ApiResult<PingReply> {
@@ -17,8 +18,9 @@ export function handlePing(ctx: AdminContext): ApiResult<PingReply> {
 
 /**
  * `SetPeerAddress`: remember a new member's address (the leader announces it on MemberAdd).
- * Only for this cluster, and never changes an address already known — so a stray or hostile
- * call cannot redirect traffic meant for an existing member.
+ * Only for this cluster, and never changes the address of a current member — so a stray or
+ * hostile call cannot redirect traffic meant for it (a former member, added anew, may have
+ * moved).
  */
 export function handleSetPeerAddress(
   ctx: AdminContext,
@@ -34,8 +36,9 @@ export function handleSetPeerAddress(
   if (!isAgentAddress(req.address))
     return refuse('invalid-argument', `invalid address ${JSON.stringify(req.address)}`);
   const known = ctx.addresses.get(req.node);
-  if (known !== undefined && known !== req.address)
-    return refuse('failed-precondition', `${req.node} is already known at ${known}`);
+  const member = membersOf(ctx.driver.status().confState).includes(req.node);
+  if (known !== undefined && known !== req.address && member)
+    return refuse('failed-precondition', `${req.node} is a member already known at ${known}`);
   if (req.node !== ctx.id) ctx.addresses.set(req.node, req.address);
   return handlePing(ctx);
 }

@@ -6,18 +6,18 @@ import { clusterChannelCredentials } from '../agent/src/security/tls-credentials
 import { tlsFiles } from '../agent/src/security/tls-files.js';
 import { fail, type CliResult } from './cli-failure.js';
 import { ExitCode } from './exit-codes.js';
+import type { GlobalOptions } from './options.js';
 
 /**
- * clusterctl's credentials for the admin API: the admin certificate and key made by
- * `clusterctl init` (admin.crt, admin.key) and the cluster CA (ca.crt) from TLS directory
- * `dir`; or, with `insecure`, none (plaintext, for agents started with --insecure). Missing
- * or foreign material is a failure saying where clusterctl looked and what to do: clusterctl
- * never falls back to plaintext on its own.
+ * The credentials clusterctl dials an agent with — the one place transport security plugs
+ * in: the admin certificate and key made by `clusterctl init` (admin.crt, admin.key) and the
+ * cluster CA (ca.crt) from the TLS directory (--tls-dir); or, with --insecure, none
+ * (plaintext, for agents started with --insecure). Missing or foreign material is a failure
+ * saying where clusterctl looked and what to do: clusterctl never falls back to plaintext on
+ * its own.
  */
-export function adminCredentials(
-  dir: string,
-  insecure: boolean,
-): CliResult<grpc.ChannelCredentials> {
+export function clientCredentials(options: GlobalOptions): CliResult<grpc.ChannelCredentials> {
+  const { tlsDir: dir, insecure } = options;
   if (insecure) return { ok: true, value: grpc.credentials.createInsecure() };
   const f = tlsFiles(dir);
   const missing = [f.caCert, f.adminCert, f.adminKey].filter((p) => !existsSync(p));
