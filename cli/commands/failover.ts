@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type {
+  ExplainReply,
   FailoverReply,
   ResourceView,
   StatusReply,
@@ -158,8 +159,22 @@ async function waitForMove(
   return fail(
     ExitCode.TIMED_OUT,
     `${f.resource} did not finish moving within ${durationText(timeoutMs)} (last seen: ${last}); ` +
-      `the ban on ${f.from} is in place; clusterctl explain ${f.resource} shows what holds it`,
+      `${await holdingText(client, f.resource)}the ban on ${f.from} is in place; ` +
+      `clusterctl explain ${f.resource} shows the rest`,
   );
+}
+
+/**
+ * What the leader's plan still waits for (`waiting for: probe web on node3 (...)`), or why
+ * it cannot run, from explain; '' when explain does not answer.
+ */
+async function holdingText(client: AdminClient, resource: string): Promise<string> {
+  const e = await client.call<ExplainReply>('Explain', { resource, linearizable: false });
+  if (!e.ok) return '';
+  const cannot = e.value.unplaced.map((u) => `${u.resource} cannot run: ${u.reason}`);
+  const pending = e.value.actions.map((a) => `${a.kind} ${a.resource} on ${a.node} (${a.reason})`);
+  const parts = [...cannot, ...(pending.length > 0 ? [`waiting for: ${pending.join('; ')}`] : [])];
+  return parts.length === 0 ? '' : `${parts.join('; ')}; `;
 }
 
 function moved(r: ResourceView, from: string): boolean {

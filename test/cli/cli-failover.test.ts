@@ -221,5 +221,35 @@ test.serial(
       [`ban stack@${from}`],
       'the ban names the group',
     );
+
+    // Its node in maintenance runs no operation: the failover could never stop it there, so
+    // it is refused, saying why, and nothing is written.
+    t.is((await runCli(['node', 'maintenance', to], { endpoint: c.endpoint() })).code, 0);
+    const held = await runCli(['failover', 'stack'], { endpoint: c.endpoint() });
+    t.is(held.code, 2);
+    t.regex(
+      held.stderr,
+      new RegExp(
+        `^clusterctl: ${to} is in maintenance: its resources are left alone \\(never stopped there\\), so stack cannot move; clusterctl node maintenance ${to} --off first$`,
+        'm',
+      ),
+    );
+    t.is((await statusJson(c.endpoint()))?.intents.length, 1, 'nothing written');
+    t.is((await runCli(['node', 'maintenance', to, '--off'], { endpoint: c.endpoint() })).code, 0);
+
+    // A wait that ends before the move: exit 4, what was last seen, what the plan waits for,
+    // and that the ban is in place (a deadline shorter than any round trip: it is always over
+    // before the first look).
+    const late = await runCli(['failover', 'stack', '--timeout', '1ms'], {
+      endpoint: c.endpoint(),
+    });
+    t.is(late.code, 4, late.stderr);
+    t.regex(
+      late.stderr,
+      new RegExp(
+        `^clusterctl: stack did not finish moving within 1ms \\(last seen: no answer yet\\); .*the ban on ${to} is in place; clusterctl explain stack shows the rest$`,
+        'm',
+      ),
+    );
   },
 );

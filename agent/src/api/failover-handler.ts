@@ -57,6 +57,11 @@ export function handleFailover(
         `${ref.id} is not placed on any node: there is nothing to fail over; clusterctl explain ${ref.id} says why it is not running`,
       );
     }
+    if (doc.nodes[from]?.maintenance === true)
+      return refuse(
+        'failed-precondition',
+        `${from} is in maintenance: its resources are left alone (never stopped there), so ${ref.id} cannot move; clusterctl node maintenance ${from} --off first`,
+      );
     const members = primitivesOf(ref, doc.config);
     const raft = ctx.driver.status();
     const to = req.to;
