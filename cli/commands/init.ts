@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { hostname } from 'node:os';
-import { initCluster, type ClusterInitResult } from '../../agent/src/security/cluster-init.js';
+import type { ClusterInitResult } from '../../agent/src/security/cluster-init.js';
 import { fail } from '../cli-failure.js';
 import { ExitCode } from '../exit-codes.js';
 import { DEFAULT_ENDPOINT, durationArg, endpointArg, globalOptions } from '../options.js';
@@ -63,6 +63,8 @@ Examples:
         const { tlsDir } = globalOptions(cmd);
         let result: ClusterInitResult;
         try {
+          // Loaded on use: the X.509 library is heavy, and other verbs never need it.
+          const { initCluster } = await import('../../agent/src/security/cluster-init.js');
           result = await initCluster({
             dir: tlsDir,
             clusterId: opts.clusterId,

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { hostname } from 'node:os';
-import { joinCluster, type JoinFailureKind } from '../../agent/src/security/join-client.js';
+import type { JoinFailureKind } from '../../agent/src/security/join-client.js';
 import { parseJoinToken } from '../../agent/src/security/join-token.js';
 import { fail } from '../cli-failure.js';
 import { ExitCode } from '../exit-codes.js';
@@ -46,6 +46,8 @@ Examples:
       const { endpoint, requestTimeoutMs, tlsDir } = globalOptions(cmd);
       const token = parseJoinToken(opts.token);
       if (!token.ok) return settle(fail(ExitCode.REFUSED, token.message));
+      // Loaded on use: the X.509 library is heavy, and other verbs never need it.
+      const { joinCluster } = await import('../../agent/src/security/join-client.js');
       const joined = await joinCluster({
         endpoint,
         token: token.token,

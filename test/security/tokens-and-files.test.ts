@@ -4,8 +4,8 @@ import { X509Certificate } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { caFingerprint } from '../../agent/src/security/ca-fingerprint.js';
+import { certificateProblem } from '../../agent/src/security/certificate-check.js';
 import {
-  certificateProblem,
   createCertificateRequest,
   generateKeyPair,
   publicKeyOfRequest,

@@ -1,5 +1,4 @@
 import * as grpc from '@grpc/grpc-js';
-import { issueCertificate, publicKeyOfRequest } from './certificate-authority.js';
 import { certificateNameProblem } from './certificate-identity.js';
 import type { CryptoKey } from './x509.js';
 import type { TokenRefusal, TokenStore } from './token-store.js';
@@ -63,6 +62,8 @@ export async function handleJoin(
       grpc.status.FAILED_PRECONDITION,
       `node ${ctx.nodeId} does not hold the cluster CA's key, so it cannot admit nodes: join through the agent where \`clusterctl init\` ran`,
     );
+  // Loaded on the first join: the X.509 library is heavy and most agents never admit a node.
+  const { issueCertificate, publicKeyOfRequest } = await import('./certificate-authority.js');
   let publicKey: CryptoKey;
   try {
     publicKey = await publicKeyOfRequest(req.csrPem);

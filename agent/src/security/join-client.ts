@@ -1,8 +1,8 @@
 import * as grpc from '@grpc/grpc-js';
 import { existsSync, readFileSync } from 'node:fs';
 import { caFingerprint } from './ca-fingerprint.js';
+import { certificateProblem } from './certificate-check.js';
 import {
-  certificateProblem,
   createCertificateRequest,
   generateKeyPair,
   privateKeyPem,

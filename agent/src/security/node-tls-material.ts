@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
-import { certificateProblem, type KeyAndCert } from './certificate-authority.js';
+import type { KeyAndCert } from './certificate-authority.js';
+import { certificateProblem } from './certificate-check.js';
 import { identityOfSubject } from './certificate-identity.js';
 import { looseModeProblem } from './secure-files.js';
 import { tlsFiles } from './tls-files.js';
