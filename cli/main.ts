@@ -16,6 +16,7 @@ import { registerNode } from './commands/node.js';
 import { registerResource } from './commands/resource.js';
 import { registerStatus } from './commands/status.js';
 import { registerValidate } from './commands/validate.js';
+import { insecureFromEnv } from '../agent/src/security/insecure-flag.js';
 import { DEFAULT_TLS_DIR } from '../agent/src/security/tls-files.js';
 import { registerInit } from './commands/init.js';
 import { registerJoin } from './commands/join.js';
@@ -45,11 +46,9 @@ const program = new Command()
       .env('QUORATE_TLS_DIR')
       .default(DEFAULT_TLS_DIR),
   )
-  .addOption(
-    new Option(
-      '--insecure',
-      'plaintext without a certificate: only for agents started with --insecure',
-    ).env('QUORATE_INSECURE'),
+  .option(
+    '--insecure',
+    'plaintext without a certificate: only for agents started with --insecure (or QUORATE_INSECURE=1)',
   )
   .showSuggestionAfterError()
   .exitOverride()
@@ -95,6 +94,14 @@ function allCommands(root: Command): Command[] {
 
 // An empty QUORATE_ENDPOINT (exported but unset, as shells often leave it) means the default.
 if (process.env['QUORATE_ENDPOINT'] === '') delete process.env['QUORATE_ENDPOINT'];
+
+// A QUORATE_INSECURE that is not clearly on or off is a usage error, never a guess.
+try {
+  insecureFromEnv();
+} catch (err) {
+  process.stderr.write(`clusterctl: ${(err as Error).message}\n`);
+  process.exit(ExitCode.USAGE);
+}
 
 try {
   await program.parseAsync(process.argv);

@@ -1,5 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { parseDuration } from '../agent/src/config/duration.js';
+import { insecureFromEnv } from '../agent/src/security/insecure-flag.js';
 
 /** The agent clusterctl talks to when neither --endpoint nor QUORATE_ENDPOINT says otherwise. */
 export const DEFAULT_ENDPOINT = '127.0.0.1:7400';
@@ -26,7 +27,7 @@ export function globalOptions(cmd: Command): GlobalOptions {
     endpoint: o.endpoint,
     requestTimeoutMs: o.requestTimeout,
     tlsDir: o.tlsDir,
-    insecure: o.insecure === true,
+    insecure: o.insecure === true || insecureFromEnv(),
   };
 }
 

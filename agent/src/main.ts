@@ -27,6 +27,7 @@ import {
   startObservability,
   type AgentObservability,
 } from './observability/agent-observability.js';
+import { insecureFromEnv } from './security/insecure-flag.js';
 import { DEFAULT_TLS_DIR } from './security/tls-files.js';
 
 const program = new Command()
@@ -61,11 +62,7 @@ const program = new Command()
       .env('QUORATE_TLS_DIR')
       .default(DEFAULT_TLS_DIR),
   )
-  .addOption(
-    new Option('--insecure', 'plaintext, no authentication: development only').env(
-      'QUORATE_INSECURE',
-    ),
-  )
+  .option('--insecure', 'plaintext, no authentication: development only (or QUORATE_INSECURE=1)')
   .option('--metrics-listen <host:port>', 'serve Prometheus metrics at http://host:port/metrics')
   .option('--alert <script>', 'run this script on cluster events (repeat per script)', collect, [])
   .option(
@@ -145,7 +142,7 @@ async function main(): Promise<void> {
     nodeId: opts.id,
     clusterId: opts.clusterId,
     tlsDir: opts.tlsDir,
-    insecure: opts.insecure === true,
+    insecure: opts.insecure === true || insecureFromEnv(),
     logger: logger.child({ component: 'security' }),
     nowMs: () => Date.now(),
   });

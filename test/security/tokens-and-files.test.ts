@@ -12,6 +12,7 @@ import {
 } from '../../agent/src/security/certificate-authority.js';
 import { identityOfSubject } from '../../agent/src/security/certificate-identity.js';
 import { initCluster } from '../../agent/src/security/cluster-init.js';
+import { insecureFromEnv } from '../../agent/src/security/insecure-flag.js';
 import {
   formatJoinToken,
   generateJoinToken,
@@ -147,4 +148,13 @@ test('roles: Bootstrap is open, the admin API takes node or admin, the rest only
   t.deepEqual(rolesFor('/quorate.raft.RaftTransport/Stream'), ['node']);
   t.deepEqual(rolesFor('/quorate.liveness.Liveness/Renew'), ['node']);
   t.deepEqual(rolesFor('/something.Else/New'), ['node']);
+});
+
+test('QUORATE_INSECURE is on only when clearly on; anything unclear is refused', (t) => {
+  for (const on of ['1', 'true', 'YES']) t.true(insecureFromEnv({ QUORATE_INSECURE: on }), on);
+  for (const off of [undefined, '', '0', 'false', 'no'])
+    t.false(insecureFromEnv({ QUORATE_INSECURE: off }), String(off));
+  t.throws(() => insecureFromEnv({ QUORATE_INSECURE: 'maybe' }), {
+    message: /QUORATE_INSECURE="maybe" is not understood/,
+  });
 });
