@@ -136,6 +136,10 @@ function connectionProblem(details: string): string {
     [/ETIMEDOUT/, 'connection timed out'],
     [/ECONNRESET/, 'connection reset'],
     [
+      /Failed to connect/,
+      'the connection failed (with --insecure: the agent probably requires TLS, the default; leave --insecure out)',
+    ],
+    [
       /certificate|SSL|TLS|secure|handshake/i,
       `TLS handshake failed (${details}); is the agent from another cluster, or started with --insecure while clusterctl uses TLS (or the other way round)?`,
     ],
