@@ -175,3 +175,19 @@ test.serial(
     t.is(stopped, 0, 'Ctrl-C ends events --follow with exit 0');
   },
 );
+
+// Known bug (agent/src/coordinator/reconcile.ts): cleanup marks the resource `unknown` on
+// every node "to be probed", but a node probes only what its own resource manager has never
+// seen, so nodes that had already probed it never report again, and the scheduler waits for
+// those probes before starting it anywhere: the resource cannot move after a cleanup. This
+// test states the intended behaviour; ava reports it as a known failure until the fix, then
+// asks for `.failing` to be removed.
+test.serial.failing('after a cleanup the resource can still fail over', async (t) => {
+  const c = await startCliCluster(t);
+  await applyMarkers(t, c);
+  const endpoint = c.endpoint('node2');
+  const cleanup = await runCli(['resource', 'cleanup', 'web'], { endpoint });
+  t.is(cleanup.code, 0, cleanup.stderr);
+  const run = await runCli(['failover', 'web', '--timeout', '15s'], { endpoint });
+  t.is(run.code, 0, `${run.stdout}${run.stderr}`);
+});
