@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newAdminClient } from '../../agent/src/api/admin-proto.js';
 import { livenessClient } from '../../agent/src/node/lease-rpc.js';
+import { GrpcTransport } from '../../agent/src/transport/grpc-transport.js';
 import { clusterChannelCredentials } from '../../agent/src/security/tls-credentials.js';
 import { AgentProcess, freePort, pollUntil } from '../harness/agent-processes.js';
 import { runSecureCli } from './security-cli.js';
@@ -156,6 +157,44 @@ test('mutual TLS: certificates admit, their absence refuses, a token admits one 
   lease.close();
   t.is(renewal, 'PERMISSION_DENIED');
   t.regex(read(root, 'node1.log'), /"msg":"call refused: not authorized"/);
+
+  // Nor may it speak Raft: a stream from an admin certificate carrying a message of a far
+  // higher term is refused before Raft sees it (else node1 would adopt term 1000).
+  const intruder = new GrpcTransport({
+    id: 'intruder',
+    clusterId: 'quorate',
+    listenAddress: '127.0.0.1:0',
+    peers: { node1: addr1 },
+    channelCredentials: realAdmin,
+    channelOptions: { 'grpc.ssl_target_name_override': 'quorate-node' },
+  });
+  await intruder.start(() => undefined);
+  const refusedStream = await pollUntil(10_000, 100, async () => {
+    intruder.send([
+      {
+        type: 'MsgHeartbeat',
+        from: 'intruder',
+        to: 'node1',
+        term: 1000,
+        logTerm: 0,
+        index: 0,
+        entries: [],
+        commit: 0,
+        reject: false,
+        rejectHint: 0,
+        snapshot: null,
+        context: '',
+      },
+    ]);
+    return /"method":"\/quorate\.raft\.RaftTransport\/Stream"[^\n]*"code":"PERMISSION_DENIED"/.test(
+      read(root, 'node1.log'),
+    )
+      ? true
+      : undefined;
+  });
+  await intruder.close();
+  t.true(refusedStream, 'the Raft stream was refused');
+  t.true((await node1.status()).term < 1000);
 
   // A token whose CA hash is not this cluster's: nothing is sent, the token stays usable.
   const created = await runSecureCli(['--tls-dir', tls1, 'token', 'create', '--ttl', '10m']);
