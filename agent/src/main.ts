@@ -5,13 +5,12 @@
  * requests. Everything with behaviour lives in the modules it wires.
  */
 import { randomInt } from 'node:crypto';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { pino } from 'pino';
 import { DEFAULT_RAFT_CONFIG } from './raft/config.js';
 import { seededRandom } from './raft/prng.js';
 import { RaftDriver } from './raft/driver/raft-driver.js';
 import { DiskStorage } from './raft/storage/disk-storage.js';
-import * as grpc from '@grpc/grpc-js';
 import { GrpcTransport } from './transport/grpc-transport.js';
 import { ClusterState } from './state/cluster-state.js';
 import { serveControlChannel } from './control-channel.js';
@@ -26,6 +25,16 @@ import { join } from 'node:path';
 /** Longest a deliberate shutdown waits for this node's resources to stop. */
 const SHUTDOWN_STOP_TIMEOUT_MS = 60_000;
 import { Fencer } from './fencing/fencer.js';
+import type { AddressBook, AdminContext } from './api/admin-context.js';
+import { adminService } from './api/admin-service.js';
+import { agentSecurity } from './security/agent-security.js';
+import { ALERT_KINDS, type AlertKind } from './observability/alert-event.js';
+import {
+  startObservability,
+  type AgentObservability,
+} from './observability/agent-observability.js';
+import { insecureFromEnv } from './security/insecure-flag.js';
+import { DEFAULT_TLS_DIR } from './security/tls-files.js';
 
 const program = new Command()
   .name('clusterd')
@@ -49,10 +58,29 @@ const program = new Command()
     positiveInt,
     10_000,
   )
+  .addOption(
+    new Option('--ocf-root <dir>', 'where OCF resource agents live (resource.d/<provider>/<type>)')
+      .env('QUORATE_OCF_ROOT')
+      .default('/usr/lib/ocf'),
+  )
+  .addOption(
+    new Option('--tls-dir <dir>', 'node.crt, node.key and ca.crt (clusterctl init / join)')
+      .env('QUORATE_TLS_DIR')
+      .default(DEFAULT_TLS_DIR),
+  )
+  .option('--insecure', 'plaintext, no authentication: development only (or QUORATE_INSECURE=1)')
+  .option('--metrics-listen <host:port>', 'serve Prometheus metrics at http://host:port/metrics')
+  .option('--alert <script>', 'run this script on cluster events (repeat per script)', collect, [])
   .option(
-    '--ocf-root <dir>',
-    'where OCF resource agents live (resource.d/<provider>/<type>)',
-    '/usr/lib/ocf',
+    '--alert-kinds <kinds>',
+    `comma-separated event kinds to alert on (${ALERT_KINDS.join(', ')})`,
+    alertKinds,
+  )
+  .option(
+    '--alert-timeout-ms <ms>',
+    'kill an alert script running longer than this',
+    positiveInt,
+    30_000,
   )
   .option(
     '--fence-agent-dir <dir>',
@@ -80,6 +108,20 @@ function collectPeer(value: string, previous: Record<string, string>): Record<st
   return { ...previous, [m[1]!]: m[2]! };
 }
 
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function alertKinds(value: string): AlertKind[] {
+  const kinds = value.split(',').map((k) => k.trim());
+  const unknown = kinds.filter((k) => !(ALERT_KINDS as readonly string[]).includes(k));
+  if (unknown.length > 0)
+    throw new InvalidArgumentError(
+      `unknown kind ${unknown.join(', ')}; known: ${ALERT_KINDS.join(', ')}`,
+    );
+  return kinds as AlertKind[];
+}
+
 function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
@@ -101,20 +143,71 @@ async function main(): Promise<void> {
     ocfRoot: string;
     fenceAgentDir: string[];
     suspectFenceDelayMs?: number;
+    tlsDir: string;
+    insecure?: boolean;
+    metricsListen?: string;
+    alert: string[];
+    alertKinds?: AlertKind[];
+    alertTimeoutMs: number;
     logLevel: string;
   }>();
   const logger = pino({ level: opts.logLevel, base: { node: opts.id } });
+  // Node's process warnings (deprecations, ...) as JSON lines too, not free text on stderr.
+  process.removeAllListeners('warning');
+  process.on('warning', (w) =>
+    logger.warn({ warning: w.name, text: w.message }, 'process warning'),
+  );
+  const security = agentSecurity({
+    nodeId: opts.id,
+    clusterId: opts.clusterId,
+    tlsDir: opts.tlsDir,
+    insecure: opts.insecure === true || insecureFromEnv(),
+    logger: logger.child({ component: 'security' }),
+    nowMs: () => Date.now(),
+  });
   const storage = DiskStorage.open(opts.dataDir);
   // The node agent serves lease renewals on the transport's port; it exists only once the
   // driver does, so the service handler binds late.
   let agent: NodeAgent | null = null;
+  const state = new ClusterState();
+  // One address book for the transport, the node agent's lease client and the admin API: a
+  // member added at run time (clusterctl member add) is dialled by all three.
+  const peerAddresses = opts.peer;
+  const addresses: AddressBook = {
+    get: (node) => (node === opts.id ? opts.listen : peerAddresses[node]),
+    set: (node, address) => {
+      if (node === opts.id) return;
+      peerAddresses[node] = address;
+      transport.setPeer(node, address);
+    },
+  };
+  // The admin API (clusterctl) on the same port; its handlers reach the driver only when
+  // called, by which time it exists (the transport starts inside driver.start()).
+  const adminContext: AdminContext = {
+    id: opts.id,
+    clusterId: opts.clusterId,
+    get driver() {
+      return driver;
+    },
+    state,
+    livenessView: () => agent?.livenessView() ?? null,
+    addresses,
+    channelCredentials: security.channelCredentials,
+    nowMs: () => Date.now(),
+    requestTimeoutMs: 5000,
+  };
+  const admin = adminService(adminContext, logger.child({ component: 'admin' }));
   const transport = new GrpcTransport({
     id: opts.id,
     clusterId: opts.clusterId,
     listenAddress: opts.listen,
     peers: opts.peer,
+    serverCredentials: security.serverCredentials,
+    channelCredentials: security.channelCredentials,
+    channelOptions: security.channelOptions,
     logger: logger.child({ component: 'transport' }),
     extraServices: [
+      ...security.extraServices,
       livenessService(
         (req) =>
           agent?.handleRenew(req) ?? {
@@ -125,9 +218,9 @@ async function main(): Promise<void> {
             commitIndex: 0,
           },
       ),
+      admin,
     ],
   });
-  const state = new ClusterState();
   const driver = new RaftDriver({
     raft: {
       ...DEFAULT_RAFT_CONFIG,
@@ -146,7 +239,10 @@ async function main(): Promise<void> {
   });
   const manager = new ResourceManager({
     execute: createOperationExecutor({ nodeName: opts.id, ocfRoot: opts.ocfRoot }),
-    report: (r) => agent?.recordOperation(r),
+    report: (r) => {
+      agent?.recordOperation(r);
+      observability?.onOperation(r);
+    },
   });
   // The lease guard keeps this node's promise (stop everything before the lease ends) when
   // this process cannot: killed, crashed or paused. See agent/src/guard/lease-guard.ts.
@@ -167,8 +263,8 @@ async function main(): Promise<void> {
     state,
     manager,
     timing: DEFAULT_LEASE_TIMING,
-    peers: opts.peer,
-    channelCredentials: grpc.credentials.createInsecure(),
+    peers: peerAddresses,
+    channelCredentials: security.channelCredentials,
     logger: logger.child({ component: 'node' }),
     loopIntervalMs: 50,
     guard,
@@ -184,9 +280,30 @@ async function main(): Promise<void> {
       ? { suspectFenceDelayMs: opts.suspectFenceDelayMs }
       : {}),
   });
+  let observability: AgentObservability | null = null;
   await driver.start();
+  observability = await startObservability({
+    nodeId: opts.id,
+    clusterId: opts.clusterId,
+    metricsListen: opts.metricsListen ?? null,
+    alertScripts: opts.alert,
+    alertKinds: opts.alertKinds,
+    alertTimeoutMs: opts.alertTimeoutMs,
+    source: { raftStatus: () => driver.status(), state: () => state.state },
+    logger: logger.child({ component: 'events' }),
+    pollIntervalMs: 100,
+  });
   agent.start(inheritance);
-  logger.info({ listen: opts.listen, peers: opts.peer }, 'clusterd started');
+  logger.info(
+    {
+      listen: opts.listen,
+      peers: opts.peer,
+      security: security.mode,
+      metrics: observability.metricsAddress,
+      alerts: opts.alert,
+    },
+    'clusterd started',
+  );
   serveControlChannel(driver, state, agent);
 
   // Stopping on purpose: hand leadership over, stop everything this node runs (the leader
@@ -202,7 +319,8 @@ async function main(): Promise<void> {
     void (async () => {
       await agent?.leave(SHUTDOWN_STOP_TIMEOUT_MS);
       agent?.stop();
-      await Promise.all([driver.stop(), manager.close()]);
+      admin.close();
+      await Promise.all([driver.stop(), manager.close(), observability?.close()]);
       process.exit(0);
     })();
   };

@@ -185,6 +185,8 @@ export class AgentCluster {
     const ids = Array.from({ length: size }, (_, i) => `node${i + 1}`);
     const ports = await Promise.all(ids.map(() => freePort()));
     const addresses = ports.map((p) => `127.0.0.1:${p}`);
+    // Plaintext unless the test brings TLS material (--tls-dir): see docs/security.md.
+    if (!extraArgs.includes('--tls-dir')) extraArgs = [...extraArgs, '--insecure'];
     const agents = ids.map((id, i) => {
       const peers = ids.flatMap((other, j) =>
         j === i ? [] : ['--peer', `${other}=${addresses[j]}`],

@@ -109,6 +109,37 @@ test('intents: add replaces the same intent, clear removes by resource and node'
   );
 });
 
+test('add-intents writes every intent at once, each replacing its own kind', (t) => {
+  const s = new ClusterState();
+  applyAll(s, [
+    {
+      type: 'add-intent',
+      intent: { kind: 'ban', resource: 'vip', node: 'n1', expiresAtMs: 50 },
+      atMs: 1,
+    },
+    {
+      type: 'add-intents',
+      intents: [
+        { kind: 'prefer', resource: 'vip', node: 'n2', expiresAtMs: null },
+        { kind: 'ban', resource: 'vip', node: 'n1', expiresAtMs: null },
+      ],
+      atMs: 2,
+    },
+  ]);
+  t.deepEqual(
+    s.state.intents.map((i) => `${i.kind}@${i.node}:${i.expiresAtMs}`),
+    ['ban@n1:null', 'prefer@n2:null'],
+  );
+  t.deepEqual(
+    s.state.events.filter((e) => e.index === 2).map((e) => e.message),
+    ['prefer vip on n2 until cleared', 'ban vip on n1 until cleared'],
+  );
+  const before = s.snapshot();
+  const empty = new TextEncoder().encode('{"type":"add-intents","intents":[],"atMs":3}');
+  t.false(s.apply(3, empty).ok);
+  t.deepEqual(s.snapshot(), before);
+});
+
 test('malformed commands change nothing and give an error result', (t) => {
   const s = new ClusterState();
   const before = s.snapshot();

@@ -116,7 +116,7 @@ async function fenceNodeNow(
   const levels = levelsForNode(node, topology, devices);
   if (levels.length === 0) {
     const result = outcome(false, null, `no fence device can fence node ${node}`);
-    logger.warn({ node, reason: result.reason }, 'fencing failed');
+    logger.warn({ target: node, reason: result.reason }, 'fencing failed');
     return result;
   }
   const byId = new Map(devices.map((device) => [device.id, device]));
@@ -132,20 +132,26 @@ async function fenceNodeNow(
         `node ${node} confirmed off by level ${level.index} (${names})`,
       );
       logger.info(
-        { node, level: level.index, devices: level.devices, mode, attempts: attempts.length },
+        {
+          target: node,
+          level: level.index,
+          devices: level.devices,
+          mode,
+          attempts: attempts.length,
+        },
         'node fenced',
       );
       return result;
     }
     failures.push(`level ${level.index}: ${failure}`);
-    logger.warn({ node, level: level.index, reason: failure }, 'fencing level failed');
+    logger.warn({ target: node, level: level.index, reason: failure }, 'fencing level failed');
   }
   const result = outcome(
     false,
     null,
     `every fencing level failed for node ${node}: ${failures.join('; ')}`,
   );
-  logger.warn({ node, reason: result.reason }, 'fencing failed');
+  logger.warn({ target: node, reason: result.reason }, 'fencing failed');
   return result;
 
   /** Null when the level powered the node off and verified it; otherwise why not. */

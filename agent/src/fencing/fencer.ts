@@ -119,7 +119,7 @@ export class Fencer {
     if (failed !== undefined && requestedAtMs - failed.atMs < this.retryAfterFailureMs) {
       return { node, disposition: 'backing-off', outcome: Promise.resolve(failed.outcome) };
     }
-    this.logger.info({ node, reason }, 'fencing requested');
+    this.logger.info({ target: node, reason }, 'fencing requested');
     const outcome = fenceNode(node, this.topology, this.devices, {
       ...this.options.fence,
       logger: this.options.fence?.logger ?? this.logger,
@@ -177,7 +177,7 @@ export class Fencer {
     }
     if (!outcome.ok) {
       this.failed.set(node, { atMs: finishedAtMs, outcome });
-      this.logger.warn({ node, reason: outcome.reason }, 'fencing request failed');
+      this.logger.warn({ target: node, reason: outcome.reason }, 'fencing request failed');
       return;
     }
     this.failed.delete(node);
@@ -185,7 +185,7 @@ export class Fencer {
     try {
       this.options.onFenced?.(node, outcome);
     } catch (error) {
-      this.logger.warn({ node, error: String(error) }, 'onFenced callback threw');
+      this.logger.warn({ target: node, error: String(error) }, 'onFenced callback threw');
     }
   }
 }

@@ -61,7 +61,8 @@ export async function runFenceAction(
       device: result.device,
       agent: device.agent,
       action,
-      node,
+      // `target`, not `node`: the agent's logger already names the node it runs on as `node`.
+      target: node,
       plug: result.plug,
       status: result.status,
       rc: result.rc,

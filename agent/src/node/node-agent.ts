@@ -416,7 +416,11 @@ export class NodeAgent {
   private propose(cmd: ClusterCommand): void {
     this.o.driver.propose(encodeClusterCommand(cmd)).catch((err: unknown) => {
       this.o.logger.warn(
-        { err: String(err), command: cmd.type },
+        {
+          err: String(err),
+          command: cmd.type,
+          resource: 'resource' in cmd ? cmd.resource : undefined,
+        },
         'proposal failed; the next round retries',
       );
     });

@@ -21,6 +21,12 @@ export type ClusterCommand =
     }
   /** A ban or move (clusterctl resource ban|move); replaces an intent of the same kind, resource and node. */
   | { type: 'add-intent'; intent: PlacementIntent; atMs: number }
+  /**
+   * Several bans and moves at once, all or none (clusterctl failover --to: the preference for
+   * the target and the ban on the current node must never be seen one without the other).
+   * Each replaces an intent of the same kind, resource and node, as `add-intent` does.
+   */
+  | { type: 'add-intents'; intents: PlacementIntent[]; atMs: number }
   /** Remove intents for a resource (all nodes, or one) (clusterctl resource clear). */
   | { type: 'clear-intents'; resource: string; node: string | null; atMs: number }
   /**

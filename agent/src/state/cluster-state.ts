@@ -137,20 +137,14 @@ export class ClusterState implements StateMachine {
       case 'set-node-attributes':
         this.node(cmd.node).attributes = { ...cmd.attributes };
         return { ok: true };
-      case 'add-intent': {
-        const i = cmd.intent;
-        d.intents = d.intents.filter(
-          (x) => !(x.kind === i.kind && x.resource === i.resource && x.node === i.node),
-        );
-        d.intents.push({ ...i });
-        d.intents.sort(compareIntents);
-        const until =
-          i.expiresAtMs === null
-            ? 'until cleared'
-            : `until ${new Date(i.expiresAtMs).toISOString()}`;
-        this.event(index, cmd, i.node, i.resource, `${i.kind} ${i.resource} on ${i.node} ${until}`);
+      case 'add-intent':
+        this.addIntent(index, cmd, cmd.intent);
         return { ok: true };
-      }
+      case 'add-intents':
+        if (!Array.isArray(cmd.intents) || cmd.intents.length === 0)
+          return { ok: false, error: 'add-intents without intents' };
+        for (const intent of cmd.intents) this.addIntent(index, cmd, intent);
+        return { ok: true };
       case 'clear-intents': {
         const before = d.intents.length;
         d.intents = d.intents.filter(
@@ -286,6 +280,18 @@ export class ClusterState implements StateMachine {
           error: `unknown command type ${String((cmd as { type: unknown }).type)}`,
         };
     }
+  }
+
+  private addIntent(index: number, cmd: ClusterCommand, i: PlacementIntent): void {
+    const d = this.doc;
+    d.intents = d.intents.filter(
+      (x) => !(x.kind === i.kind && x.resource === i.resource && x.node === i.node),
+    );
+    d.intents.push({ ...i });
+    d.intents.sort(compareIntents);
+    const until =
+      i.expiresAtMs === null ? 'until cleared' : `until ${new Date(i.expiresAtMs).toISOString()}`;
+    this.event(index, cmd, i.node, i.resource, `${i.kind} ${i.resource} on ${i.node} ${until}`);
   }
 
   private node(id: string): NodeRecord {

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { QuorateError } from '../../errors.js';
+import { decodeConfChange } from '../conf-change.js';
 import { bootstrapSnapshot, type RaftConfig } from '../config.js';
 import { RaftNode, type ProposeResult, type RaftStatus } from '../raft-node.js';
 import type { RaftStorage } from '../storage/raft-storage.js';
 import type { Transport } from '../../transport/transport.js';
-import type { NodeId, Ready, SoftState } from '../types.js';
+import type { ConfChange, NodeId, Ready, SoftState } from '../types.js';
 import { decodeEnvelope, encodeEnvelope } from './command-envelope.js';
 import type { StateMachine } from './state-machine.js';
 
@@ -50,6 +51,14 @@ interface PendingProposal {
   timer: NodeJS.Timeout;
 }
 
+interface PendingConfChange {
+  /** `type:nodeId` of the change waited for. */
+  key: string;
+  resolve: (r: ApplyResult) => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
 interface PendingRead {
   index: number | null;
   resolve: () => void;
@@ -76,6 +85,7 @@ export class RaftDriver {
   private requestSeq = 0;
   private readonly proposals = new Map<string, PendingProposal>();
   private readonly reads = new Map<string, PendingRead>();
+  private readonly confChanges = new Set<PendingConfChange>();
   private appliedIndex = 0;
   private snapshotIndex = 0;
   /** Monotonic time the tick count is measured from, and ticks given to the core so far. */
@@ -137,8 +147,13 @@ export class RaftDriver {
       clearTimeout(r.timer);
       r.reject(stopped);
     }
+    for (const c of this.confChanges) {
+      clearTimeout(c.timer);
+      c.reject(stopped);
+    }
     this.proposals.clear();
     this.reads.clear();
+    this.confChanges.clear();
   }
 
   /**
@@ -192,6 +207,51 @@ export class RaftDriver {
       }, this.opts.requestTimeoutMs);
       this.reads.set(context, { index: null, resolve, reject, timer });
       this.guard(() => this.node.readIndex(context));
+    });
+  }
+
+  /**
+   * Propose a one-server membership change and resolve once a conf-change entry making that
+   * very change (same type and node) is applied on this node, the core's membership included
+   * (so `status()` shows it). Conf-change entries carry no request id, so the match is by
+   * content: any such change applied after the call answers it, which is what the caller
+   * wants to know ("is X a voter now?"). Refusals come back at once when this node is the
+   * leader (`refused` with the core's reason: invalid change, one already pending, transfer
+   * in progress) or when no leader is known (`no-leader`); a follower forwards the proposal,
+   * and a leader refusing it there is seen only as a `timeout` — so propose on the leader.
+   */
+  proposeConfChange(cc: ConfChange): Promise<ApplyResult> {
+    return new Promise((resolve, reject) => {
+      if (this.stopped) return reject(new QuorateError('stopped', 'the agent is shutting down'));
+      const pending: PendingConfChange = {
+        key: `${cc.type}:${cc.nodeId}`,
+        resolve,
+        reject,
+        timer: setTimeout(() => {
+          this.confChanges.delete(pending);
+          reject(
+            new QuorateError(
+              'timeout',
+              `membership change not applied within ${this.opts.requestTimeoutMs} ms; it may still apply`,
+            ),
+          );
+        }, this.opts.requestTimeoutMs),
+      };
+      this.confChanges.add(pending);
+      let result: ProposeResult | null = null;
+      this.guard(() => {
+        result = this.node.proposeConfChange(cc);
+      });
+      const refused = result as ProposeResult | null;
+      if (refused !== null && !refused.ok && this.confChanges.delete(pending)) {
+        clearTimeout(pending.timer);
+        const code = refused.leader === null ? 'no-leader' : 'refused';
+        reject(
+          new QuorateError(code, `membership change refused: ${refused.reason}`, {
+            leader: refused.leader,
+          }),
+        );
+      }
     });
   }
 
@@ -260,8 +320,10 @@ export class RaftDriver {
       this.appliedIndex = rd.snapshot.metadata.index;
       this.snapshotIndex = this.appliedIndex;
     }
+    const appliedConfChanges: { key: string; index: number }[] = [];
     for (const entry of rd.committedEntries) {
       this.appliedIndex = entry.index;
+      if (entry.type === 'conf-change') appliedConfChanges.push(confChangeKey(entry));
       if (entry.type !== 'normal' || entry.data.length === 0) continue;
       const { requestId, command } = decodeEnvelope(entry.data);
       const result = stateMachine.apply(entry.index, command);
@@ -292,6 +354,17 @@ export class RaftDriver {
       this.opts.onSoftState?.(rd.softState);
     }
     this.node.advance(rd);
+    // After advance: the core has applied the membership change, so waiters see it in status().
+    for (const applied of appliedConfChanges) this.resolveConfChanges(applied.key, applied.index);
+  }
+
+  private resolveConfChanges(key: string, index: number): void {
+    for (const pending of this.confChanges) {
+      if (pending.key !== key) continue;
+      this.confChanges.delete(pending);
+      clearTimeout(pending.timer);
+      pending.resolve({ index, result: null });
+    }
   }
 
   private maybeCompact(): void {
@@ -299,5 +372,15 @@ export class RaftDriver {
     const snapshot = this.node.compact(this.appliedIndex, this.opts.stateMachine.snapshot());
     this.opts.storage.saveSnapshot(snapshot, true);
     this.snapshotIndex = snapshot.metadata.index;
+  }
+}
+
+/** `type:nodeId` of a conf-change entry ('' for data no encoder of ours produced). */
+function confChangeKey(entry: { index: number; data: Uint8Array }): { key: string; index: number } {
+  try {
+    const cc = decodeConfChange(entry.data);
+    return { key: `${cc.type}:${cc.nodeId}`, index: entry.index };
+  } catch {
+    return { key: '', index: entry.index };
   }
 }
