@@ -2,7 +2,7 @@ import type { AdminContext } from './admin-context.js';
 import type { AdminPeers } from './admin-peers.js';
 import { refuse, type ApiResult } from './api-result.js';
 import { confirmRead } from './cluster-writes.js';
-import { noLeaderMessage } from './quorum-diagnosis.js';
+import { noLeaderMessage, quorumLostMessage } from './quorum-diagnosis.js';
 
 /**
  * How long a relayed call may take, as a multiple of the agent's request timeout: the leader
@@ -17,7 +17,8 @@ const RELAY_TIMEOUTS = 2;
  * For calls that need what only the leader has: its lease verdicts (plans, explain,
  * failover), replication progress and membership changes. A call that was itself relayed is
  * never relayed again: if leadership moved meanwhile, it is refused as `unavailable` (retry).
- * No leader known: `unavailable` with a diagnosis of what this agent can reach.
+ * No leader known, or the leader unreachable while a majority is too: `unavailable` with a
+ * diagnosis of what this agent can reach.
  */
 export async function leaderOnly<Reply>(
   ctx: AdminContext,
@@ -43,13 +44,16 @@ export async function leaderOnly<Reply>(
       `the leader ${raft.leader} has no known address on ${ctx.id}; ask the leader directly (clusterctl --endpoint <its address>)`,
     );
   }
-  return peers.call<Reply>(
+  const relayedReply = await peers.call<Reply>(
     address,
     method,
     request,
     RELAY_TIMEOUTS * ctx.requestTimeoutMs + 500,
     `the leader ${raft.leader}`,
   );
+  if (relayedReply.ok || relayedReply.refusal.code !== 'unavailable') return relayedReply;
+  const lost = await quorumLostMessage(ctx, peers);
+  return lost === null ? relayedReply : refuse('unavailable', lost);
 }
 
 /**

@@ -4,7 +4,7 @@ import type { AdminPeers } from './admin-peers.js';
 import { okResult, type ApiResult } from './api-result.js';
 import { confirmRead } from './cluster-writes.js';
 import { leaderPlan } from './leader-plan.js';
-import { noLeaderMessage } from './quorum-diagnosis.js';
+import { noLeaderMessage, quorumLostMessage } from './quorum-diagnosis.js';
 import { buildStatus } from './status-view.js';
 
 /**
@@ -35,7 +35,8 @@ export async function handleStatus(
         `the leader ${raft.leader}`,
       );
       if (relayedReply.ok) return relayedReply;
-      warnings.push(`node liveness unknown: ${relayedReply.refusal.message}`);
+      const lost = await quorumLostMessage(ctx, peers);
+      warnings.push(lost ?? `node liveness unknown: ${relayedReply.refusal.message}`);
     }
   }
   const read = await confirmRead(ctx, peers, req.linearizable);
