@@ -176,13 +176,10 @@ test.serial(
   },
 );
 
-// Known bug (agent/src/coordinator/reconcile.ts): cleanup marks the resource `unknown` on
-// every node "to be probed", but a node probes only what its own resource manager has never
-// seen, so nodes that had already probed it never report again, and the scheduler waits for
-// those probes before starting it anywhere: the resource cannot move after a cleanup. This
-// test states the intended behaviour; ava reports it as a known failure until the fix, then
-// asks for `.failing` to be removed.
-test.serial.failing('after a cleanup the resource can still fail over', async (t) => {
+// Cleanup marks the resource `unknown` on every node; a node where it is not placed and
+// known stopped confirms with a stop (coordinator/reconcile.ts), so the scheduler hears from
+// every node again and the resource can move.
+test.serial('after a cleanup the resource can still fail over', async (t) => {
   const c = await startCliCluster(t);
   await applyMarkers(t, c);
   const endpoint = c.endpoint('node2');
