@@ -105,6 +105,20 @@ test('a node whose lease surely expired is declared down first, and the schedule
   );
 });
 
+test('a down node with only a failed stop left is not declared down again every round', (t) => {
+  // node-down (lease-expired) leaves stop-failed records as they are, so proposing it again
+  // would change nothing and flood the log with the same command each round.
+  const doc = docWith(
+    [
+      { resource: 'vip', node: 'n1', state: 'stopped' },
+      { resource: 'fs', node: 'n1', state: 'stop-failed' },
+    ],
+    { vip: null, fs: 'n1' },
+  );
+  const d = decide(base(doc, { n1: 'down', n2: 'alive', n3: 'alive' }), () => planOf([]));
+  t.false(d.commands.some((c) => c.type === 'node-down'));
+});
+
 test('a suspect node is unclean for the scheduler and is not declared down', (t) => {
   const doc = docWith([{ resource: 'vip', node: 'n1', state: 'started' }], { vip: 'n1' });
   let seen: SchedulerInput | undefined;

@@ -100,14 +100,19 @@ export function decide(raw: DecisionInput, schedule: (i: SchedulerInput) => Plan
 
   const notStopped = new Set<string>();
   const stopFailed = new Set<string>();
+  // Nodes with a record an expired lease would change (it leaves `stop-failed` ones alone, so
+  // those alone must not bring the same node-down round after round).
+  const leaseExpiryChanges = new Set<string>();
   for (const r of records) {
     if (r.state !== 'stopped') notStopped.add(r.node);
     if (r.state === 'stop-failed') stopFailed.add(r.node);
+    else if (r.state !== 'stopped') leaseExpiryChanges.add(r.node);
   }
   for (const node of input.members) {
     if (!gone(node)) continue;
     const unrecordedFence = fenced.has(node) && doc.nodes[node]?.fenced !== true;
-    if (!notStopped.has(node) && !unrecordedFence) continue;
+    const changes = fenced.has(node) ? notStopped.has(node) : leaseExpiryChanges.has(node);
+    if (!changes && !unrecordedFence) continue;
     commands.push({
       type: 'node-down',
       node,
