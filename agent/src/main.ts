@@ -17,9 +17,16 @@ import { ClusterState } from './state/cluster-state.js';
 import { serveControlChannel } from './control-channel.js';
 import { createOperationExecutor } from './executor/operation-executor.js';
 import { ResourceManager } from './executor/resource-manager.js';
-import { DEFAULT_LEASE_TIMING } from './liveness/lease-timing.js';
+import {
+  checkLeaseTiming,
+  DEFAULT_LEASE_TIMING,
+  type LeaseTiming,
+} from './liveness/lease-timing.js';
 import { livenessService } from './node/lease-rpc.js';
 import { NodeAgent } from './node/node-agent.js';
+
+/** Bound on stopping this node's resources on SIGTERM before the agent exits anyway. */
+const SHUTDOWN_STOP_MS = 60_000;
 
 const program = new Command()
   .name('clusterd')
@@ -47,6 +54,24 @@ const program = new Command()
     '--ocf-root <dir>',
     'where OCF resource agents live (resource.d/<provider>/<type>)',
     '/usr/lib/ocf',
+  )
+  .option(
+    '--lease-ms <ms>',
+    'node lease length: a node cut off stops its resources before this runs out (docs/safety.md)',
+    positiveInt,
+    DEFAULT_LEASE_TIMING.leaseMs,
+  )
+  .option(
+    '--stop-budget-ms <ms>',
+    'how long before its lease ends a cut-off node begins stopping: at least the time your resources take to stop',
+    positiveInt,
+    DEFAULT_LEASE_TIMING.stopBudgetMs,
+  )
+  .option(
+    '--renew-interval-ms <ms>',
+    'how often a node renews its lease with the leader',
+    positiveInt,
+    DEFAULT_LEASE_TIMING.renewIntervalMs,
   )
   .option('--log-level <level>', 'trace, debug, info, warn or error', 'info')
   .addHelpText(
@@ -83,7 +108,21 @@ async function main(): Promise<void> {
     snapshotEvery: number;
     ocfRoot: string;
     logLevel: string;
+    leaseMs: number;
+    stopBudgetMs: number;
+    renewIntervalMs: number;
   }>();
+  const timing: LeaseTiming = {
+    ...DEFAULT_LEASE_TIMING,
+    leaseMs: opts.leaseMs,
+    stopBudgetMs: opts.stopBudgetMs,
+    renewIntervalMs: opts.renewIntervalMs,
+  };
+  const timingProblems = checkLeaseTiming(timing);
+  if (timingProblems.length > 0)
+    throw new Error(
+      `--lease-ms ${timing.leaseMs}, --stop-budget-ms ${timing.stopBudgetMs}, --renew-interval-ms ${timing.renewIntervalMs}: ${timingProblems.join('; ')}`,
+    );
   const logger = pino({ level: opts.logLevel, base: { node: opts.id } });
   const storage = DiskStorage.open(opts.dataDir);
   // The node agent serves lease renewals on the transport's port; it exists only once the
@@ -135,7 +174,7 @@ async function main(): Promise<void> {
     driver,
     state,
     manager,
-    timing: DEFAULT_LEASE_TIMING,
+    timing,
     peers: opts.peer,
     channelCredentials: grpc.credentials.createInsecure(),
     logger: logger.child({ component: 'node' }),
@@ -146,10 +185,18 @@ async function main(): Promise<void> {
   logger.info({ listen: opts.listen, peers: opts.peer }, 'clusterd started');
   serveControlChannel(driver, state, agent);
 
+  // A graceful stop stops this node's resources first (see NodeAgent.shutdown): a node that
+  // left them running would have them started elsewhere once its lease ran out.
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'clusterd stopping');
-    agent?.stop();
-    void Promise.all([driver.stop(), manager.close()]).then(() => process.exit(0));
+    void (agent?.shutdown(SHUTDOWN_STOP_MS) ?? Promise.resolve())
+      .then((r) => {
+        if (r !== undefined && !r.ok)
+          logger.error({ stopFailed: r.stopFailed }, 'resources may still run on this node');
+      })
+      .finally(
+        () => void Promise.all([driver.stop(), manager.close()]).then(() => process.exit(0)),
+      );
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));

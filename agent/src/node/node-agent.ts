@@ -3,7 +3,11 @@ import type { ResourceDef } from '../config/model.js';
 import { decide } from '../coordinator/decide.js';
 import { instancesOf, reconcile, type LocalOperation } from '../coordinator/reconcile.js';
 import { resourceStateAfter } from '../executor/resource-state-after.js';
-import type { OperationReport, ResourceManager } from '../executor/resource-manager.js';
+import type {
+  OperationReport,
+  ResourceManager,
+  StopAllResult,
+} from '../executor/resource-manager.js';
 import { LeaseTable, type NodeLiveness } from '../liveness/lease-table.js';
 import type { LeaseTiming } from '../liveness/lease-timing.js';
 import { NodeLease } from '../liveness/node-lease.js';
@@ -61,6 +65,9 @@ export class NodeAgent {
   private deciding = false;
   private stoppingAll = false;
   private stopped = false;
+  private shuttingDown = false;
+  /** Whether any lease was granted since this agent started. */
+  private everLeased = false;
   /**
    * The highest leader commit index named by a grant: until this node has applied that far,
    * its view of placement may be stale (e.g. just back from a partition), so it starts nothing.
@@ -83,6 +90,27 @@ export class NodeAgent {
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
     for (const c of this.clients.values()) c.close();
+  }
+
+  /**
+   * Graceful shutdown (SIGTERM: `systemctl stop` or `restart`): stop everything this node may
+   * run, dependents first, each with its own stop timeout but within `timeoutMs` in all, and
+   * only then stop the loops. Starts and decisions end at once, but lease renewals go on
+   * while the stops run: leaving them running and letting the lease lapse would have the
+   * leader start them elsewhere while they still run here. Stops are recorded in the log as
+   * usual; the leader moves what was here once this node's lease has run out after the exit.
+   */
+  async shutdown(timeoutMs: number): Promise<StopAllResult> {
+    this.shuttingDown = true;
+    const defs = this.instances()
+      .map((i) => this.definition(i))
+      .filter((d): d is ResourceDef => d !== null);
+    this.o.logger.info({ resources: defs.map((d) => d.id) }, 'shutting down: stopping everything');
+    try {
+      return await this.o.manager.stopAll(defs, performance.now() + timeoutMs);
+    } finally {
+      this.stop();
+    }
   }
 
   /** The Liveness service handler: grant only as a leader with recent quorum contact. */
@@ -109,7 +137,14 @@ export class NodeAgent {
       report.outcome,
     );
     if (state === null) return;
-    const failed = report.outcome.kind === 'failed' || report.outcome.kind === 'stop-failed';
+    // A stop cut short by stopAll's deadline (lease ending, shutdown) is recorded as what it is
+    // (stop-failed: it may still run) but not counted against the resource: the node ran out
+    // of time, the resource did not fail. Counted, every boot of a node without a lease would
+    // push its resources towards migration-threshold on it.
+    const failed =
+      (report.outcome.kind === 'failed' || report.outcome.kind === 'stop-failed') &&
+      !this.stoppingAll &&
+      !this.shuttingDown;
     const known = this.o.state.state.resources[recordKey(report.resourceId, this.o.id)];
     // Nothing new: keep repeated monitor results out of the log (a failure counts once, when
     // it is found; recovery then stops the monitor).
@@ -179,11 +214,12 @@ export class NodeAgent {
 
   private grant(requestId: number, commitIndex: number): void {
     this.lease.grantReceived(requestId);
+    this.everLeased = true;
     this.caughtUpIndex = Math.max(this.caughtUpIndex, commitIndex);
   }
 
   private controlRound(): void {
-    if (this.stopped) return;
+    if (this.stopped || this.shuttingDown) return;
     const st = this.o.driver.status();
     if (st.role === 'leader' && st.leaseValid)
       this.decideRound(st.term, [...st.confState.voters, ...st.confState.learners]);
@@ -252,12 +288,13 @@ export class NodeAgent {
       .map((i) => this.definition(i))
       .filter((d): d is ResourceDef => d !== null);
     this.o.logger.warn({ resources: defs.map((d) => d.id) }, 'lease ending: stopping everything');
-    // The lease's end is the deadline; a node that never had a lease (just started) still
-    // gives each stop the stop budget rather than a deadline already past.
-    const deadlineMs = Math.max(
-      this.lease.expiresAtMs(),
-      performance.now() + this.o.timing.stopBudgetMs,
-    );
+    // The lease's end is the deadline, with at least the stop budget.
+    // A node that has held no lease since it started has no lease end to meet: nothing may
+    // have been started elsewhere on the strength of it. Its stops (of whatever a previous run
+    // of the agent left running) get their own timeouts instead of a budget meant for a lease.
+    const deadlineMs = this.everLeased
+      ? Math.max(this.lease.expiresAtMs(), performance.now() + this.o.timing.stopBudgetMs)
+      : performance.now() + defs.reduce((sum, d) => sum + d.operations.stop.timeoutMs, 0);
     void this.o.manager.stopAll(defs, deadlineMs).finally(() => (this.stoppingAll = false));
   }
 
