@@ -15,13 +15,16 @@ import type { RaftDriver } from '../raft/driver/raft-driver.js';
 import { schedule } from '../scheduler/schedule.js';
 import type { ResourceState } from '../scheduler/types.js';
 import { encodeClusterCommand, type ClusterCommand } from '../state/cluster-commands.js';
-import { recordKey, type ClusterState } from '../state/cluster-state.js';
+import { recordKey, type ClusterState, type ClusterStateDoc } from '../state/cluster-state.js';
 import {
   livenessClient,
   type LivenessClient,
   type RenewReply,
   type RenewRequest,
 } from './lease-rpc.js';
+
+/** Least time between two re-sends of one instance's observed state (see resyncRecords). */
+const RESYNC_INTERVAL_MS = 1_000;
 
 /** Where the node agent reports what it does (a pino logger fits). */
 export interface NodeAgentLogger {
@@ -66,6 +69,8 @@ export class NodeAgent {
   private stoppingAll = false;
   private stopped = false;
   private shuttingDown = false;
+  /** When each instance's observed state was last re-sent (see resyncRecords). */
+  private readonly resyncedAt = new Map<string, number>();
   /** Whether any lease was granted since this agent started. */
   private everLeased = false;
   /**
@@ -257,6 +262,7 @@ export class NodeAgent {
     for (const instance of this.instances()) local.set(instance, this.o.manager.stateOf(instance));
     // Behind the commit index of the last grant: stop and probe, but start nothing yet.
     const caughtUp = this.o.driver.status().applied >= this.caughtUpIndex;
+    if (caughtUp) this.resyncRecords(doc, local, now);
     for (const op of reconcile({
       node: this.o.id,
       lease: leaseState,
@@ -265,6 +271,42 @@ export class NodeAgent {
       busy: this.busy,
     })) {
       if (op.kind !== 'start' || caughtUp) this.run(op);
+    }
+  }
+
+  /**
+   * Re-send this node's observation of an instance when the log records something else: a
+   * report proposed while the node was cut off is lost (the proposal fails and the manager's
+   * state does not change again, so it is never reported anew), and a report delayed past a
+   * `node-down` lands on top of it. Either way the leader would wait forever for a stop that
+   * already happened, or plan around a copy that does not run. At most once a second per
+   * instance, only when caught up with the leader and nothing runs on the instance.
+   */
+  private resyncRecords(
+    doc: Readonly<ClusterStateDoc>,
+    local: ReadonlyMap<string, ResourceState>,
+    now: number,
+  ): void {
+    for (const [instance, state] of local) {
+      if (state === 'unknown' || this.busy.has(instance)) continue;
+      const recorded = doc.resources[recordKey(instance, this.o.id)];
+      if (recorded?.state === state || (recorded === undefined && state === 'stopped')) continue;
+      if (now - (this.resyncedAt.get(instance) ?? -Infinity) < RESYNC_INTERVAL_MS) continue;
+      this.resyncedAt.set(instance, now);
+      this.o.logger.info(
+        { resource: instance, recorded: recorded?.state ?? 'nothing', observed: state },
+        'recorded state differs from this node: re-sending',
+      );
+      this.propose({
+        type: 'record-state',
+        node: this.o.id,
+        resource: instance,
+        state,
+        failed: false,
+        generation: doc.placement[instance]?.generation ?? 0,
+        reason: `observed ${state} on ${this.o.id} (recorded: ${recorded?.state ?? 'nothing'})`,
+        atMs: Date.now(),
+      });
     }
   }
 
