@@ -344,9 +344,23 @@ export class NodeAgent {
     return this.instances().some((i) => this.o.manager.stateOf(i) !== 'stopped');
   }
 
-  /** Every instance this node might have to act on, in start order. */
+  /**
+   * Every instance this node might have to act on, in start order. Cloned primitives appear in
+   * the placement only once placed, but the scheduler places a clone on a node only after the
+   * node has reported on some instance of it (its probe); so instance 0 of every cloned
+   * primitive is listed too, and probed here like everything else.
+   */
   private instances(): string[] {
-    return instancesOf(this.o.state.state);
+    const doc = this.o.state.state;
+    const out = instancesOf(doc);
+    for (const clone of doc.config.clones) {
+      const group = doc.config.groups.find((g) => g.id === clone.resource);
+      for (const primitive of group?.members ?? [clone.resource]) {
+        const first = `${primitive}:0`;
+        if (!out.includes(first)) out.push(first);
+      }
+    }
+    return out;
   }
 
   /** The definition of a primitive or of a clone instance `<primitive>:<n>` (named after it). */
