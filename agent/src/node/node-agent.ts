@@ -270,7 +270,9 @@ export class NodeAgent {
       local,
       busy: this.busy,
     })) {
-      if (op.kind !== 'start' || caughtUp) this.run(op);
+      // While stopAll runs the manager refuses starts; asking again every round only fills
+      // the log. The round after stopAll ends starts what is placed here.
+      if (op.kind !== 'start' || (caughtUp && !this.stoppingAll)) this.run(op);
     }
   }
 
