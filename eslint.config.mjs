@@ -70,4 +70,11 @@ export default tseslint.config(
     files: ['scripts/**/*.mjs', '*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },
+  {
+    // The examples' small services (Node scripts run on the cluster's nodes).
+    files: ['examples/**/*.mjs'],
+    languageOptions: {
+      globals: { process: 'readonly', console: 'readonly', setInterval: 'readonly' },
+    },
+  },
 );

@@ -16,14 +16,16 @@ import { ClusterState } from './state/cluster-state.js';
 import { serveControlChannel } from './control-channel.js';
 import { createOperationExecutor } from './executor/operation-executor.js';
 import { ResourceManager } from './executor/resource-manager.js';
-import { DEFAULT_LEASE_TIMING } from './liveness/lease-timing.js';
+import {
+  checkLeaseTiming,
+  DEFAULT_LEASE_TIMING,
+  type LeaseTiming,
+} from './liveness/lease-timing.js';
 import { livenessService } from './node/lease-rpc.js';
 import { NodeAgent } from './node/node-agent.js';
 import { GuardLink } from './guard/guard-link.js';
 import { join } from 'node:path';
 
-/** Longest a deliberate shutdown waits for this node's resources to stop. */
-const SHUTDOWN_STOP_TIMEOUT_MS = 60_000;
 import { Fencer } from './fencing/fencer.js';
 import type { AddressBook, AdminContext } from './api/admin-context.js';
 import { adminService } from './api/admin-service.js';
@@ -35,6 +37,9 @@ import {
 } from './observability/agent-observability.js';
 import { insecureFromEnv } from './security/insecure-flag.js';
 import { DEFAULT_TLS_DIR } from './security/tls-files.js';
+
+/** Bound on stopping this node's resources on SIGTERM before the agent exits anyway. */
+const SHUTDOWN_STOP_MS = 60_000;
 
 const program = new Command()
   .name('clusterd')
@@ -93,6 +98,24 @@ const program = new Command()
     'with fencing on, how long a node may be silent before the leader fences it',
     positiveInt,
   )
+  .option(
+    '--lease-ms <ms>',
+    'node lease length: a node cut off stops its resources before this runs out (docs/safety.md)',
+    positiveInt,
+    DEFAULT_LEASE_TIMING.leaseMs,
+  )
+  .option(
+    '--stop-budget-ms <ms>',
+    'how long before its lease ends a cut-off node begins stopping: at least the time your resources take to stop',
+    positiveInt,
+    DEFAULT_LEASE_TIMING.stopBudgetMs,
+  )
+  .option(
+    '--renew-interval-ms <ms>',
+    'how often a node renews its lease with the leader',
+    positiveInt,
+    DEFAULT_LEASE_TIMING.renewIntervalMs,
+  )
   .option('--log-level <level>', 'trace, debug, info, warn or error', 'info')
   .addHelpText(
     'after',
@@ -150,7 +173,21 @@ async function main(): Promise<void> {
     alertKinds?: AlertKind[];
     alertTimeoutMs: number;
     logLevel: string;
+    leaseMs: number;
+    stopBudgetMs: number;
+    renewIntervalMs: number;
   }>();
+  const timing: LeaseTiming = {
+    ...DEFAULT_LEASE_TIMING,
+    leaseMs: opts.leaseMs,
+    stopBudgetMs: opts.stopBudgetMs,
+    renewIntervalMs: opts.renewIntervalMs,
+  };
+  const timingProblems = checkLeaseTiming(timing);
+  if (timingProblems.length > 0)
+    throw new Error(
+      `--lease-ms ${timing.leaseMs}, --stop-budget-ms ${timing.stopBudgetMs}, --renew-interval-ms ${timing.renewIntervalMs}: ${timingProblems.join('; ')}`,
+    );
   const logger = pino({ level: opts.logLevel, base: { node: opts.id } });
   // Node's process warnings (deprecations, ...) as JSON lines too, not free text on stderr.
   process.removeAllListeners('warning');
@@ -250,8 +287,8 @@ async function main(): Promise<void> {
     socketPath: join(opts.dataDir, 'guard.sock'),
     node: opts.id,
     ocfRoot: opts.ocfRoot,
-    stopBudgetMs: DEFAULT_LEASE_TIMING.stopBudgetMs,
-    renewIntervalMs: DEFAULT_LEASE_TIMING.renewIntervalMs,
+    stopBudgetMs: timing.stopBudgetMs,
+    renewIntervalMs: timing.renewIntervalMs,
     startTimeoutMs: 5000,
     logger: logger.child({ component: 'guard-link' }),
   });
@@ -262,7 +299,7 @@ async function main(): Promise<void> {
     driver,
     state,
     manager,
-    timing: DEFAULT_LEASE_TIMING,
+    timing,
     peers: peerAddresses,
     channelCredentials: security.channelCredentials,
     logger: logger.child({ component: 'node' }),
@@ -306,8 +343,9 @@ async function main(): Promise<void> {
   );
   serveControlChannel(driver, state, agent);
 
-  // Stopping on purpose: hand leadership over, stop everything this node runs (the leader
-  // moves it once this node's lease has surely ended), then exit.
+  // Stopping on purpose: hand leadership over, stop everything this node runs while still
+  // renewing its lease (NodeAgent.leave), then exit; the leader moves what ran here once the
+  // lease has surely ended.
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
@@ -317,7 +355,9 @@ async function main(): Promise<void> {
     const successor = st.confState.voters.find((v) => v !== opts.id);
     if (st.role === 'leader' && successor !== undefined) driver.transferLeadership(successor);
     void (async () => {
-      await agent?.leave(SHUTDOWN_STOP_TIMEOUT_MS);
+      const left = await agent?.leave(SHUTDOWN_STOP_MS);
+      if (left !== undefined && !left.ok)
+        logger.error({ stopFailed: left.stopFailed }, 'resources may still run on this node');
       agent?.stop();
       admin.close();
       await Promise.all([driver.stop(), manager.close(), observability?.close()]);

@@ -223,6 +223,27 @@ test('different resources run in parallel up to the bound, and waiting stops go 
   t.is(executor.inFlightMax, 2);
 });
 
+test('generations are per resource: a newer generation of one does not make another stale', async (t) => {
+  const { executor, manager } = setup({}, 'manual');
+  const x = def('x');
+  const y = def('y');
+  const probes = [manager.probe(x, 5), manager.probe(y, 2)];
+  while (executor.pending().length > 0) {
+    executor.pending()[0]!.finish();
+    await flush();
+  }
+  t.true((await Promise.all(probes)).every((r) => r.ok));
+  // Placement generations count per instance: y's own 3 is its newest, whatever x's is.
+  const stop = manager.stop(y, 3);
+  while (executor.pending().length > 0) {
+    executor.pending()[0]!.finish();
+    await flush();
+  }
+  t.like(await stop, { ok: true });
+  t.like(await manager.start(y, 2), { ok: false, refusal: 'stale-generation' });
+  await manager.close();
+});
+
 test('refusals: stale generation, full queue, start before probe, closed', async (t) => {
   const { executor, manager } = setup({ queueMaxPerResource: 2 }, 'manual');
   const x = def('x');

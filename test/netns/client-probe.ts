@@ -5,6 +5,9 @@
 // or `maxCount` requests or until SIGTERM. Results are taken in the order the requests were
 // started; every change between up and down is printed as a JSON line, and a summary line
 // with the outages ends the run. Up means an HTTP answer with a status below 400.
+// With `putPrefix` every request is a PUT of a new file `<url><putPrefix><seq>` whose body is
+// its own name (a writer: up means 201/204, and the report lists every acknowledged name, so a
+// test can read each one back afterwards).
 import http from 'node:http';
 
 export interface ProbeConfig {
@@ -13,6 +16,8 @@ export interface ProbeConfig {
   timeoutMs: number;
   maxMs: number;
   maxCount: number;
+  /** PUT new files named `<putPrefix><seq>` instead of GETs. */
+  putPrefix?: string;
 }
 
 export interface ProbeTransition {
@@ -42,6 +47,8 @@ export interface ProbeReport {
   /** Sum and maximum of the outages, in ms. */
   downtimeMs: number;
   longestOutageMs: number;
+  /** PUT mode: names of the files whose PUT was acknowledged (201 or 204), in order. */
+  acked: string[];
 }
 
 export type ProbeLine =
@@ -51,7 +58,11 @@ export type ProbeLine =
 
 const nowMs = () => performance.timeOrigin + performance.now();
 
-function get(url: string, timeoutMs: number): Promise<{ up: boolean; detail: string }> {
+function get(
+  url: string,
+  timeoutMs: number,
+  putBody?: string,
+): Promise<{ up: boolean; detail: string }> {
   return new Promise((resolve) => {
     let done = false;
     const finish = (up: boolean, detail: string) => {
@@ -60,11 +71,17 @@ function get(url: string, timeoutMs: number): Promise<{ up: boolean; detail: str
       clearTimeout(timer);
       resolve({ up, detail });
     };
-    const req = http.get(url, { agent: false, headers: { connection: 'close' } }, (res) => {
-      res.resume();
-      const code = res.statusCode ?? 0;
-      finish(code >= 200 && code < 400, String(code));
-    });
+    const put = putBody !== undefined;
+    const req = http.request(
+      url,
+      { method: put ? 'PUT' : 'GET', agent: false, headers: { connection: 'close' } },
+      (res) => {
+        res.resume();
+        const code = res.statusCode ?? 0;
+        finish(put ? code === 201 || code === 204 : code >= 200 && code < 400, String(code));
+      },
+    );
+    req.end(putBody);
     const timer = setTimeout(() => {
       finish(false, 'timeout');
       req.destroy();
@@ -91,6 +108,7 @@ async function main(): Promise<void> {
     outages: [],
     downtimeMs: 0,
     longestOutageMs: 0,
+    acked: [],
   };
   const results: ({ at: number; up: boolean; detail: string } | undefined)[] = [];
   let next = 0;
@@ -130,7 +148,10 @@ async function main(): Promise<void> {
     lastStart = at;
     report.requests++;
     results[seq] = undefined;
-    const p = get(cfg.url, cfg.timeoutMs).then((r) => {
+    const name = cfg.putPrefix === undefined ? undefined : `${cfg.putPrefix}${seq}`;
+    const url = name === undefined ? cfg.url : `${cfg.url}${name}`;
+    const p = get(url, cfg.timeoutMs, name).then((r) => {
+      if (r.up && name !== undefined) report.acked.push(name);
       results[seq] = { at, ...r };
       settle();
     });

@@ -133,6 +133,8 @@ export interface ClusterOptions {
   ocfProviders?: Record<string, string>;
   /** Size of the shared disk in MiB (default 64). */
   diskMiB?: number;
+  /** Extra `mkfs.ext4` options for the shared disk (e.g. ['-E', 'root_owner=33:33', '-L', 'storage']). */
+  mkfsArgs?: string[];
   /** Start the exclusivity watcher (default true), sampling every `watchIntervalMs` (20). */
   watch?: boolean;
   watchIntervalMs?: number;
@@ -328,6 +330,8 @@ export class NetnsCluster {
         o === name ? [] : ['--peer', `${o}=${this.subnet}.${j + 1}:${AGENT_PORT}`],
       ),
       ...(ocfRoot === undefined ? [] : ['--ocf-root', ocfRoot]),
+      // Plain text between test hosts: mutual TLS is tested on its own (test/security).
+      '--insecure',
       ...(opts.agentArgs ?? []),
     ];
     names.forEach((name, i) => {
@@ -358,7 +362,7 @@ export class NetnsCluster {
 
     // The shared disk: one loop device, a global device node every host can see.
     sh('truncate', ['-s', `${opts.diskMiB ?? 64}M`, this.image]);
-    sh('mkfs.ext4', ['-q', '-F', this.image], { timeoutMs: 60_000 });
+    sh('mkfs.ext4', ['-q', '-F', ...(opts.mkfsArgs ?? []), this.image], { timeoutMs: 60_000 });
     this.device = sh('losetup', ['-f', '--show', this.image]).trim();
     mkdirSync(this.mountPoint);
 

@@ -18,6 +18,8 @@ export interface ProbeOptions {
   maxMs?: number;
   /** Bound on the number of requests (default maxMs / intervalMs). */
   maxCount?: number;
+  /** Write instead of read: PUT new files `<url><putPrefix><seq>` (see client-probe.ts). */
+  putPrefix?: string;
 }
 
 export class ClientProbe {
@@ -49,6 +51,7 @@ export class ClientProbe {
       timeoutMs: opts.timeoutMs ?? 300,
       maxMs,
       maxCount: opts.maxCount ?? Math.ceil(maxMs / intervalMs),
+      ...(opts.putPrefix === undefined ? {} : { putPrefix: opts.putPrefix }),
     };
     const child = spawn(
       'ip',

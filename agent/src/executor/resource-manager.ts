@@ -103,6 +103,13 @@ interface ResourceSlot {
   /** Bumped whenever monitoring starts or stops, so stale monitor results reschedule nothing. */
   epoch: number;
   monitorGeneration: number;
+  /**
+   * The newest generation accepted for this resource. Placement generations are per resource
+   * instance (each placement change of an instance bumps its own), so staleness is judged per
+   * resource: a start of one resource at generation 3 is not stale because another resource
+   * reached generation 5.
+   */
+  generation: number;
   cancelMonitorTimer: (() => void) | null;
   /** When it was last found or made (possibly) active: stopAll stops unlisted ones newest first. */
   activeSeq: number;
@@ -125,7 +132,8 @@ const NO_SETTLE = (): void => undefined;
  *   overlap. A stop cancels monitoring: the timer, any waiting monitor, and a running one
  *   (aborted, reported `cancelled`). Monitoring continues after a failed monitor (every
  *   result is reported; the cluster decides on recovery, whose stop ends it).
- * - Commands carry a generation; one older than the newest accepted is refused.
+ * - Commands carry a generation; one older than the newest accepted for the same resource is
+ *   refused.
  * - stopAll (lease loss) stops everything before a deadline, escalating (see its contract).
  */
 export class ResourceManager {
@@ -139,7 +147,6 @@ export class ResourceManager {
   private readonly slots = new Map<string, ResourceSlot>();
   private running = 0;
   private seq = 0;
-  private generation = 0;
   private closed = false;
   private stoppingAll = false;
   private stopAllInFlight: Promise<StopAllResult> | null = null;
@@ -282,17 +289,18 @@ export class ResourceManager {
     generation: number,
   ): Promise<CommandResult> {
     if (this.closed) return refused('closed', 'the resource manager was closed');
-    if (generation < this.generation) {
+    const known = this.slots.get(resource.id)?.generation ?? 0;
+    if (generation < known) {
       return refused(
         'stale-generation',
-        `${action} of ${resource.id} is of generation ${generation}, older than ${this.generation}`,
+        `${action} of ${resource.id} is of generation ${generation}, older than ${known}`,
       );
     }
     if (action === 'start' && this.stoppingAll) {
       return refused('stopping-all', `start of ${resource.id} refused: stopping everything`);
     }
-    this.generation = generation;
     const slot = this.slotFor(resource);
+    slot.generation = generation;
     if (action === 'stop') this.endMonitoring(slot, true);
     return this.enqueue(slot, action, generation, null, false);
   }
@@ -308,6 +316,7 @@ export class ResourceManager {
         monitoring: false,
         epoch: 0,
         monitorGeneration: 0,
+        generation: 0,
         cancelMonitorTimer: null,
         activeSeq: 0,
       };
@@ -557,13 +566,13 @@ export class ResourceManager {
     const remainingMs = deadlineMs - this.clock.nowMs() - this.escalationAllowanceMs;
     if (remainingMs > 0 && !this.closed) {
       const timeoutMs = Math.min(def.operations.stop.timeoutMs, remainingMs);
-      const result = await this.enqueue(slot, 'stop', this.generation, timeoutMs, true);
+      const result = await this.enqueue(slot, 'stop', slot.generation, timeoutMs, true);
       if (result.ok) return result.report;
     }
     const report: OperationReport = {
       resourceId: def.id,
       action: 'stop',
-      generation: this.generation,
+      generation: slot.generation,
       status: 'cancelled',
       rc: null,
       outcome: { kind: 'stop-failed' },

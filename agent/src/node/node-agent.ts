@@ -4,7 +4,11 @@ import { decide } from '../coordinator/decide.js';
 import { Leadership } from '../coordinator/leadership.js';
 import { instancesOf, reconcile, type LocalOperation } from '../coordinator/reconcile.js';
 import { resourceStateAfter } from '../executor/resource-state-after.js';
-import type { OperationReport, ResourceManager } from '../executor/resource-manager.js';
+import type {
+  OperationReport,
+  ResourceManager,
+  StopAllResult,
+} from '../executor/resource-manager.js';
 import type { Fencer } from '../fencing/fencer.js';
 import type { NodeLiveness } from '../liveness/lease-table.js';
 import type { LeaseTiming } from '../liveness/lease-timing.js';
@@ -14,13 +18,16 @@ import type { RaftDriver } from '../raft/driver/raft-driver.js';
 import { schedule } from '../scheduler/schedule.js';
 import type { ResourceState } from '../scheduler/types.js';
 import { encodeClusterCommand, type ClusterCommand } from '../state/cluster-commands.js';
-import { recordKey, type ClusterState } from '../state/cluster-state.js';
+import { recordKey, type ClusterState, type ClusterStateDoc } from '../state/cluster-state.js';
 import {
   livenessClient,
   type LivenessClient,
   type RenewReply,
   type RenewRequest,
 } from './lease-rpc.js';
+
+/** Least time between two re-sends of one instance's observed state (see resyncRecords). */
+const RESYNC_INTERVAL_MS = 1_000;
 
 /** Where the node agent reports what it does (a pino logger fits). */
 export interface NodeAgentLogger {
@@ -72,9 +79,11 @@ export class NodeAgent {
   private deciding = false;
   private stoppingAll = false;
   private stopped = false;
-  /** Set by {@link leave}: stop everything, renew nothing, start nothing. */
+  /** Set by {@link leave}: stop everything, start nothing, decide nothing. */
   private leaving = false;
   private guardResourcesOf: unknown = null;
+  /** When each instance's observed state was last re-sent (see resyncRecords). */
+  private readonly resyncedAt = new Map<string, number>();
 
   constructor(private readonly o: NodeAgentOptions) {
     this.lease = new NodeLease(o.timing);
@@ -100,38 +109,42 @@ export class NodeAgent {
     this.timers.push(setInterval(() => this.controlRound(), this.o.loopIntervalMs));
   }
 
-  /**
-   * Leave on purpose (clusterd stopping): give up the lease at once, so the leader moves this
-   * node's resources as soon as its lease has surely ended, and stop everything here before
-   * that. Resolves once nothing runs here (or `timeoutMs` passed), after telling the lease
-   * guard it has nothing left to guard. Call {@link stop} after.
-   */
-  async leave(timeoutMs: number): Promise<{ stoppedAll: boolean }> {
-    this.leaving = true;
-    this.lease.revoke();
-    this.o.logger.info({}, 'leaving: stopping everything this node runs');
-    const deadline = performance.now() + timeoutMs;
-    while (performance.now() < deadline) {
-      if (!this.stoppingAll && !this.anythingMayRun()) break;
-      if (!this.stoppingAll) this.stopEverything();
-      await new Promise((r) => setTimeout(r, this.o.loopIntervalMs));
-    }
-    const stoppedAll = !this.anythingMayRun();
-    if (stoppedAll) await this.o.guard?.release();
-    else
-      this.o.logger.warn(
-        {},
-        'leaving with resources that may still run; the lease guard keeps them',
-      );
-    return { stoppedAll };
-  }
-
   /** Stop the loops (resources are left as they are; the lease runs out on its own). */
   stop(): void {
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
     for (const c of this.clients.values()) c.close();
     this.o.guard?.close();
+  }
+
+  /**
+   * Leave on purpose (SIGTERM: `systemctl stop` or `restart`): stop everything this node may
+   * run, dependents first, each with its own stop timeout but within `timeoutMs` in all. Starts
+   * and decisions end at once, but lease renewals go on while the stops run: letting the lease
+   * lapse first would have the leader start them elsewhere while they may still run here.
+   * Stops are recorded in the log as usual; the leader moves what was here once this node's
+   * lease has run out after the exit. When everything stopped, the lease guard is told it has
+   * nothing left to guard; otherwise it keeps guarding. Call {@link stop} after.
+   */
+  async leave(timeoutMs: number): Promise<StopAllResult> {
+    this.leaving = true;
+    const defs = this.instances()
+      .map((i) => this.definition(i))
+      .filter((d): d is ResourceDef => d !== null);
+    this.o.logger.info({ resources: defs.map((d) => d.id) }, 'leaving: stopping everything');
+    const result = await this.o.manager.stopAll(defs, performance.now() + timeoutMs);
+    this.logStopAll(result);
+    if (result.ok) await this.o.guard?.release();
+    return result;
+  }
+
+  private logStopAll(r: StopAllResult): void {
+    if (r.ok) this.o.logger.info({ stopped: r.reports.length }, 'stopped everything');
+    else
+      this.o.logger.warn(
+        { stopFailed: r.stopFailed },
+        'some resources could not be stopped: this node must be fenced',
+      );
   }
 
   /** The Liveness service handler: grant only as a leader with recent quorum contact. */
@@ -160,7 +173,14 @@ export class NodeAgent {
       report.outcome,
     );
     if (state === null) return;
-    const failed = report.outcome.kind === 'failed' || report.outcome.kind === 'stop-failed';
+    // A stop cut short by stopAll's deadline (lease ending, shutdown) is recorded as what it is
+    // (stop-failed: it may still run) but not counted against the resource: the node ran out
+    // of time, the resource did not fail. Counted, every boot of a node without a lease would
+    // push its resources towards migration-threshold on it.
+    const failed =
+      (report.outcome.kind === 'failed' || report.outcome.kind === 'stop-failed') &&
+      !this.stoppingAll &&
+      !this.leaving;
     const known = this.o.state.state.resources[recordKey(report.resourceId, this.o.id)];
     // Nothing new: keep repeated monitor results out of the log (a failure counts once, when
     // it is found; recovery then stops the monitor).
@@ -212,7 +232,6 @@ export class NodeAgent {
   private renewRound(): void {
     if (this.stopped) return;
     this.o.guard?.sendLease(this.lease.expiresAtMs());
-    if (this.leaving) return;
     const leader = this.o.driver.status().leader;
     if (leader === null) return;
     const id = this.lease.requestSent(performance.now());
@@ -236,13 +255,13 @@ export class NodeAgent {
   }
 
   private grant(requestId: number, commitIndex: number): void {
-    if (this.leaving) return;
     this.lease.grantReceived(requestId, commitIndex);
   }
 
   private controlRound(): void {
     if (this.stopped) return;
     this.feedGuardResources();
+    if (this.leaving) return; // leave() stops everything; nothing is decided or started
     const st = this.o.driver.status();
     if (st.role === 'leader' && st.leaseValid)
       this.decideRound(st.term, [...st.confState.voters, ...st.confState.learners]);
@@ -309,15 +328,56 @@ export class NodeAgent {
     for (const instance of this.instances()) local.set(instance, this.o.manager.stateOf(instance));
     // Behind the commit index of the last grant (or no grant yet in this process): stop and
     // probe, but start nothing yet (reconcile's mayStart).
+    const caughtUp = this.lease.mayStart(this.o.driver.status().applied);
+    if (caughtUp) this.resyncRecords(doc, local, now);
     for (const op of reconcile({
       node: this.o.id,
       lease: leaseState,
       doc,
       local,
       busy: this.busy,
-      mayStart: this.lease.mayStart(this.o.driver.status().applied),
-    }))
-      this.run(op);
+      mayStart: caughtUp,
+    })) {
+      // While stopAll runs the manager refuses starts; asking again every round only fills
+      // the log. The round after stopAll ends starts what is placed here.
+      if (op.kind !== 'start' || !this.stoppingAll) this.run(op);
+    }
+  }
+
+  /**
+   * Re-send this node's observation of an instance when the log records something else: a
+   * report proposed while the node was cut off is lost (the proposal fails and the manager's
+   * state does not change again, so it is never reported anew), and a report delayed past a
+   * `node-down` lands on top of it. Either way the leader would wait forever for a stop that
+   * already happened, or plan around a copy that does not run. At most once a second per
+   * instance, only when caught up with the leader and nothing runs on the instance.
+   */
+  private resyncRecords(
+    doc: Readonly<ClusterStateDoc>,
+    local: ReadonlyMap<string, ResourceState>,
+    now: number,
+  ): void {
+    for (const [instance, state] of local) {
+      if (state === 'unknown' || this.busy.has(instance)) continue;
+      const recorded = doc.resources[recordKey(instance, this.o.id)];
+      if (recorded?.state === state || (recorded === undefined && state === 'stopped')) continue;
+      if (now - (this.resyncedAt.get(instance) ?? -Infinity) < RESYNC_INTERVAL_MS) continue;
+      this.resyncedAt.set(instance, now);
+      this.o.logger.info(
+        { resource: instance, recorded: recorded?.state ?? 'nothing', observed: state },
+        'recorded state differs from this node: re-sending',
+      );
+      this.propose({
+        type: 'record-state',
+        node: this.o.id,
+        resource: instance,
+        state,
+        failed: false,
+        generation: doc.placement[instance]?.generation ?? 0,
+        reason: `observed ${state} on ${this.o.id} (recorded: ${recorded?.state ?? 'nothing'})`,
+        atMs: Date.now(),
+      });
+    }
   }
 
   private run(op: LocalOperation): void {
@@ -340,22 +400,16 @@ export class NodeAgent {
       .map((i) => this.definition(i))
       .filter((d): d is ResourceDef => d !== null);
     this.o.logger.warn({ resources: defs.map((d) => d.id) }, 'lease ending: stopping everything');
-    // The lease's end is the deadline; a node that never had a lease (just started) still
-    // gives each stop the stop budget rather than a deadline already past.
-    const deadlineMs = Math.max(
-      this.lease.expiresAtMs(),
-      performance.now() + this.o.timing.stopBudgetMs,
-    );
+    // The lease's end is the deadline, with at least the stop budget. A node holding no lease
+    // since it started (nor one inherited from its previous process) has no lease end to meet:
+    // nothing may have been started elsewhere on the strength of it. Its stops (of whatever a
+    // previous run of the agent left running) get their own timeouts instead.
+    const deadlineMs = Number.isFinite(this.lease.expiresAtMs())
+      ? Math.max(this.lease.expiresAtMs(), performance.now() + this.o.timing.stopBudgetMs)
+      : performance.now() + defs.reduce((sum, d) => sum + d.operations.stop.timeoutMs, 0);
     void this.o.manager
       .stopAll(defs, deadlineMs)
-      .then((r) => {
-        if (r.ok) this.o.logger.info({ stopped: r.reports.length }, 'stopped everything');
-        else
-          this.o.logger.warn(
-            { stopFailed: r.stopFailed },
-            'some resources could not be stopped: this node must be fenced',
-          );
-      })
+      .then((r) => this.logStopAll(r))
       .finally(() => (this.stoppingAll = false));
   }
 
@@ -401,9 +455,23 @@ export class NodeAgent {
     return this.instances().some((i) => this.o.manager.stateOf(i) !== 'stopped');
   }
 
-  /** Every instance this node might have to act on, in start order. */
+  /**
+   * Every instance this node might have to act on, in start order. Cloned primitives appear in
+   * the placement only once placed, but the scheduler places a clone on a node only after the
+   * node has reported on some instance of it (its probe); so instance 0 of every cloned
+   * primitive is listed too, and probed here like everything else.
+   */
   private instances(): string[] {
-    return instancesOf(this.o.state.state);
+    const doc = this.o.state.state;
+    const out = instancesOf(doc);
+    for (const clone of doc.config.clones) {
+      const group = doc.config.groups.find((g) => g.id === clone.resource);
+      for (const primitive of group?.members ?? [clone.resource]) {
+        const first = `${primitive}:0`;
+        if (!out.includes(first)) out.push(first);
+      }
+    }
+    return out;
   }
 
   /** The definition of a primitive or of a clone instance `<primitive>:<n>` (named after it). */

@@ -1,0 +1,248 @@
+/**
+ * Failover benchmark: what a client sees when the host serving it fails, on a 3-host netns
+ * cluster (test/netns/, needs root). For each setup and fault, `--trials` times: a client
+ * probes the virtual IP every 20 ms, the serving host is failed, the probe measures the
+ * outage, the exclusivity watcher measures any time the address or the disk was on two hosts
+ * at once (double-active), and for the storage setup every acknowledged write is read back
+ * (lost writes). Then the host is recovered and the next trial begins.
+ *
+ *   npm run bench:failover -- [--trials 20] [--faults kill,link,isolate] [--setups vip,storage]
+ *
+ * Setups:
+ * - `vip`: one `ocf:quorate:vip` address in front of a web server on every host, clusterd's
+ *   default timing (lease 600 ms, stop budget 300 ms). What the goal (p50 <= 0.8 s,
+ *   p99 <= 1.5 s at default settings) is about.
+ * - `storage`: examples/ha-storage (address + shared ext4 + nginx WebDAV, one group) with
+ *   the README's timing (lease 1500 ms, stop budget 1000 ms); the client PUTs a new file
+ *   every 20 ms, so downtime is write downtime.
+ *
+ * Faults: `kill` (kill -9 of every process of the host, link down: a power loss), `link`
+ * (its switch port down: a pulled cable), `isolate` (nftables drops all its IP traffic both
+ * ways). A benchmark prints figures; it passes or fails nothing.
+ */
+import { loadavg, cpus } from 'node:os';
+import { parseArgs } from 'node:util';
+import {
+  DEFAULT_RESOURCE_META,
+  EMPTY_CLUSTER_CONFIG,
+  type ClusterConfig,
+} from '../../agent/src/config/model.js';
+import { HaStorage, haStorageClusterOptions } from '../../test/netns/ha-storage.js';
+import { HOST_LINK, NetnsCluster, QUORATE_AGENTS } from '../../test/netns/netns-cluster.js';
+import type { ClientProbe, ProbeReport } from '../../test/netns/probe.js';
+import { restoreHealthy, stateSummary, storyOf } from '../../test/netns/storage-scenario.js';
+import { harnessUnavailable, pollUntil } from '../../test/netns/sys.js';
+
+const { values } = parseArgs({
+  options: {
+    trials: { type: 'string', default: '20' },
+    faults: { type: 'string', default: 'kill,link,isolate' },
+    setups: { type: 'string', default: 'vip,storage' },
+  },
+});
+const trials = Number(values.trials);
+const faults = values.faults.split(',') as Fault[];
+const setups = values.setups.split(',');
+type Fault = 'kill' | 'link' | 'isolate';
+
+const skip = harnessUnavailable();
+if (skip !== undefined) {
+  console.error(`bench:failover needs the netns harness: ${skip}`);
+  process.exit(2);
+}
+
+/** One system under test on a cluster. */
+interface Setup {
+  name: string;
+  /** Serving host now (one holder, answering), or undefined. */
+  serving(): string | undefined;
+  probe(label: string): Promise<ClientProbe>;
+  /** Lost writes: acknowledged but not read back (0 for a read-only probe). */
+  lost(report: ProbeReport): number;
+  /** Bring every host back and wait until served again. */
+  restore(): Promise<string>;
+}
+
+interface Trial {
+  /** Client-visible downtime: the sum of the outages from the fault on. */
+  downtimeMs: number;
+  outages: number;
+  doubleActiveMs: number;
+  lost: number;
+  from: string;
+  to: string;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+async function vipSetup(): Promise<{ cl: NetnsCluster; setup: Setup }> {
+  const cl = await NetnsCluster.create({ size: 3, ocfProviders: { quorate: QUORATE_AGENTS } });
+  const vip = cl.vip(0);
+  for (const h of cl.hosts) startWebServer(cl, h.name);
+  const op = { timeoutMs: 20_000, intervalMs: 0 };
+  const config: ClusterConfig = {
+    ...EMPTY_CLUSTER_CONFIG,
+    resources: [
+      {
+        id: 'vip',
+        agent: { class: 'ocf', provider: 'quorate', type: 'vip' },
+        params: { ip: vip, cidr_netmask: '24', nic: HOST_LINK, arp_count: '3' },
+        operations: { start: op, stop: op, monitor: { timeoutMs: 20_000, intervalMs: 1_000 } },
+        meta: { ...DEFAULT_RESOURCE_META },
+      },
+    ],
+  };
+  const { leader } = await cl.waitForLeader();
+  await cl.host(leader).agent.propose({
+    type: 'apply-config',
+    config,
+    fingerprint: 'bench-vip',
+    atMs: Date.now(),
+  });
+  const serving = () => {
+    const h = cl.whoHolds(vip);
+    return h.length === 1 ? h[0] : undefined;
+  };
+  const setup: Setup = {
+    name: 'vip (default timing)',
+    serving,
+    probe: () => cl.probe(`http://${vip}:8080/`, { maxMs: 120_000 }),
+    lost: () => 0,
+    restore: async () => {
+      await cl.heal();
+      for (const h of cl.hosts)
+        if (!cl.isOn(h.name)) {
+          await cl.powerOn(h.name);
+          startWebServer(cl, h.name);
+        }
+      await cl.waitForLeader({ timeoutMs: 30_000 });
+      const host = await pollUntil(45_000, 50, serving);
+      if (host === undefined) throw new Error('vip setup did not come back');
+      return host;
+    },
+  };
+  await setup.restore();
+  return { cl, setup };
+}
+
+function startWebServer(cl: NetnsCluster, host: string): void {
+  cl.spawnIn(host, [
+    process.execPath,
+    '-e',
+    `require('http').createServer((q, s) => s.end('${host}')).listen(8080);`,
+  ]);
+}
+
+async function storageSetup(): Promise<{ cl: NetnsCluster; setup: Setup }> {
+  const cl = await NetnsCluster.create(haStorageClusterOptions({ size: 3 }));
+  const hs = await HaStorage.apply(cl);
+  const setup: Setup = {
+    name: 'storage example (lease 1500 ms, stop budget 1000 ms)',
+    serving: () => hs.serving().host,
+    probe: (label) => hs.writer(`${label}-`),
+    lost: (report) => {
+      const rb = hs.readback(report.acked);
+      return rb.missing.length + rb.wrong.length + rb.errors.length;
+    },
+    restore: () => restoreHealthy(cl, hs),
+  };
+  return { cl, setup };
+}
+
+async function inject(cl: NetnsCluster, fault: Fault, host: string): Promise<void> {
+  if (fault === 'kill') await cl.crashHost(host);
+  else if (fault === 'link') await cl.linkDown(host);
+  else cl.isolate(host, 'both');
+}
+
+async function trial(cl: NetnsCluster, setup: Setup, fault: Fault, i: number): Promise<Trial> {
+  const from = await setup.restore();
+  const before = (await cl.watcher!.report()).overlaps.length;
+  const probe = await setup.probe(`${fault}${i}`);
+  if ((await probe.waitFor(true, 15_000)) === undefined) throw new Error('probe never up');
+  const faultAt = Date.now();
+  await inject(cl, fault, from);
+  const to = await pollUntil(60_000, 20, () => {
+    const h = setup.serving();
+    return h !== undefined && h !== from ? h : undefined;
+  });
+  if (to === undefined) throw new Error(`${fault} trial ${i}: no failover within 60 s`);
+  if ((await probe.waitFor(true, 30_000)) === undefined)
+    throw new Error(`${fault} trial ${i}: client never back`);
+  const report = await probe.stop();
+  // Everything the client missed from the fault on (a failover can show as more than one
+  // outage: a last answer from the old holder between two failures).
+  const outages = report.outages.filter((o) => o.toMs >= faultAt);
+  const watch = await cl.watcher!.report();
+  const overlaps = watch.overlaps.slice(before);
+  return {
+    downtimeMs: outages.reduce((sum, o) => sum + (o.toMs - o.fromMs), 0),
+    outages: outages.length,
+    // Each overlap record spans its first to last sample; count one sampling interval more.
+    doubleActiveMs: overlaps.reduce((s, o) => s + (o.toMs - o.fromMs) + 20, 0),
+    lost: setup.lost(report),
+    from,
+    to,
+  };
+}
+
+function summary(label: string, rows: Trial[]): string {
+  const d = rows.map((r) => r.downtimeMs).sort((a, b) => a - b);
+  const f = (n: number) => (n / 1000).toFixed(3).padStart(6);
+  return (
+    `${label.padEnd(9)} ${String(rows.length).padStart(6)}  ${f(percentile(d, 50))}  ${f(percentile(d, 90))}  ` +
+    `${f(percentile(d, 99))}  ${f(d[d.length - 1]!)}  ${String(rows.reduce((s, r) => s + r.doubleActiveMs, 0).toFixed(0)).padStart(12)}  ` +
+    `${String(rows.reduce((s, r) => s + r.lost, 0)).padStart(10)}`
+  );
+}
+
+const started = Date.now();
+console.log(
+  `failover benchmark: 3 hosts (netns), client probe every 20 ms, ${trials} trials per fault; ` +
+    `${cpus().length} cores, load average at start ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+);
+for (const name of setups) {
+  let built = name === 'vip' ? await vipSetup() : await storageSetup();
+  const results: string[] = [];
+  try {
+    for (const fault of faults) {
+      const rows: Trial[] = [];
+      let failed = 0;
+      for (let i = 0; i < trials; i++) {
+        const since = Date.now();
+        try {
+          const r = await trial(built.cl, built.setup, fault, i);
+          rows.push(r);
+          console.log(
+            `  ${name} ${fault} #${i + 1}: ${r.from} -> ${r.to}, down ${r.downtimeMs.toFixed(0)} ms (${r.outages} outage${r.outages === 1 ? '' : 's'}), double-active ${r.doubleActiveMs.toFixed(0)} ms, lost ${r.lost}`,
+          );
+        } catch (err) {
+          // A trial that never recovers is a finding, not a reason to stop: report it with the
+          // agents' story, then go on with a fresh cluster.
+          failed++;
+          console.log(`  ${name} ${fault} #${i + 1}: FAILED: ${String(err)}`);
+          console.log(storyOf(built.cl, since, 60).replace(/^/gm, '    | '));
+          console.log((await stateSummary(built.cl)).replace(/^/gm, '    | '));
+          await built.cl.destroy();
+          built = name === 'vip' ? await vipSetup() : await storageSetup();
+        }
+      }
+      results.push(`${summary(fault, rows)}${failed > 0 ? `  (${failed} trials failed)` : ''}`);
+    }
+  } finally {
+    await built.cl.destroy();
+  }
+  console.log(`\n${built.setup.name}`);
+  console.log('fault     trials  p50 s   p90 s   p99 s   max s   double-active ms  lost writes');
+  for (const r of results) console.log(r);
+  console.log('');
+}
+console.log(
+  `done in ${((Date.now() - started) / 60_000).toFixed(1)} min; load average at end ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
