@@ -230,6 +230,7 @@ async function main(): Promise<void> {
     livenessView: () => agent?.livenessView() ?? null,
     addresses,
     channelCredentials: security.channelCredentials,
+    channelOptions: security.channelOptions,
     nowMs: () => Date.now(),
     requestTimeoutMs: 5000,
   };
@@ -302,6 +303,7 @@ async function main(): Promise<void> {
     timing,
     peers: peerAddresses,
     channelCredentials: security.channelCredentials,
+    channelOptions: security.channelOptions,
     logger: logger.child({ component: 'node' }),
     loopIntervalMs: 50,
     guard,

@@ -34,6 +34,8 @@ export interface AdminContext {
   addresses: AddressBook;
   /** Credentials for calls to other agents' Admin services (relaying to the leader, pings). */
   channelCredentials: grpc.ChannelCredentials;
+  /** Channel options for those calls (the TLS server name agents' certificates carry). */
+  channelOptions?: grpc.ChannelOptions;
   /** Wall-clock time, stamped on commands as the cluster's clock (`atMs`). */
   nowMs(): number;
   /** How long a relayed call or a confirmation wait may take at most. */

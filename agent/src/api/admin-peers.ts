@@ -79,7 +79,7 @@ export class AdminPeers {
   private client(address: string): grpc.Client {
     let client = this.clients.get(address);
     if (client === undefined) {
-      client = newAdminClient(address, this.ctx.channelCredentials);
+      client = newAdminClient(address, this.ctx.channelCredentials, this.ctx.channelOptions);
       this.clients.set(address, client);
     }
     return client;

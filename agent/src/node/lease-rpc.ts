@@ -68,9 +68,10 @@ export function livenessService(handler: (req: RenewRequest) => RenewReply): {
 export function livenessClient(
   address: string,
   credentials: grpc.ChannelCredentials,
+  options: grpc.ChannelOptions = {},
 ): LivenessClient {
   const Client = livenessPackage().quorate.liveness.Liveness;
-  const client = new Client(address, credentials);
+  const client = new Client(address, credentials, options);
   return {
     renew: (req, deadlineMs) =>
       new Promise((resolve, reject) => {

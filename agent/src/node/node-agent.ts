@@ -47,6 +47,8 @@ export interface NodeAgentOptions {
   /** Liveness addresses of the other members, by node id. */
   peers: Record<string, string>;
   channelCredentials: grpc.ChannelCredentials;
+  /** Channel options for lease renewals (the TLS server name agents' certificates carry). */
+  channelOptions?: grpc.ChannelOptions;
   logger: NodeAgentLogger;
   /** How often the leader runs a decision round, and every node a reconcile round. */
   loopIntervalMs: number;
@@ -245,7 +247,7 @@ export class NodeAgent {
     if (address === undefined) return;
     let client = this.clients.get(leader);
     if (client === undefined) {
-      client = livenessClient(address, this.o.channelCredentials);
+      client = livenessClient(address, this.o.channelCredentials, this.o.channelOptions);
       this.clients.set(leader, client);
     }
     client.renew(req, this.o.timing.renewIntervalMs * 2).then(
