@@ -116,3 +116,23 @@ test('catching up with the log after a lease gap: start nothing, stop what is no
   t.deepEqual(kinds({ ...i, mayStart: false }), ['stop fs']);
   t.deepEqual(kinds(i), ['stop fs', 'start vip']);
 });
+
+test('agent not installed here (last probe): no confirming stop, no start, even when placed here', (t) => {
+  const i = input({ vip: 'n2' }, { vip: 'stopped', fs: 'stopped', api: 'stopped' });
+  i.doc.resources[recordKey('vip', 'n1')] = {
+    resource: 'vip',
+    node: 'n1',
+    state: 'unknown',
+    failCount: 0,
+    lastFailureMs: null,
+    generation: 2,
+    reason: 'cleaned up: to be probed',
+    updatedAtMs: 0,
+  };
+  const notInstalled = new Set(['vip']);
+  t.deepEqual(reconcile({ ...i, notInstalled }), [], 'the stop could only fail as not installed');
+  t.is(reconcile(i).length, 1, 'with the agent installed, the stop confirms');
+  const placedHere = input({ vip: 'n1' }, { vip: 'stopped', fs: 'stopped', api: 'stopped' });
+  t.deepEqual(reconcile({ ...placedHere, notInstalled }), []);
+  t.deepEqual(kinds(placedHere), ['start vip']);
+});

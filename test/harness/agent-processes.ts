@@ -178,9 +178,15 @@ export class AgentCluster {
 
   /**
    * Start `size` founding agents on 127.0.0.1 with free ports. `extraArgs` go to every agent
-   * (e.g. tick length). Call `destroy()` in a teardown, even when the test fails.
+   * (e.g. tick length); `argsFor(id)` go to that agent only, after them (a later option
+   * overrides an earlier one: e.g. another `--ocf-root` on one node). Call `destroy()` in a
+   * teardown, even when the test fails.
    */
-  static async start(size: number, extraArgs: string[] = []): Promise<AgentCluster> {
+  static async start(
+    size: number,
+    extraArgs: string[] = [],
+    argsFor: (id: string) => string[] = () => [],
+  ): Promise<AgentCluster> {
     const root = mkdtempSync(join(tmpdir(), 'quorate-agents-'));
     const ids = Array.from({ length: size }, (_, i) => `node${i + 1}`);
     const ports = await Promise.all(ids.map(() => freePort()));
@@ -203,6 +209,7 @@ export class AgentCluster {
         ids.join(','),
         ...peers,
         ...extraArgs,
+        ...argsFor(id),
       ];
       return new AgentProcess(id, addresses[i]!, dataDir, args, join(root, `${id}.log`));
     });

@@ -323,3 +323,39 @@ test('a fence recorded in the log marks the node fenced until it is seen alive a
   applyAll(s, [{ type: 'node-up', node: 'n3', atMs: 3 }], 20);
   t.is(s.state.nodes['n3']?.fenced, undefined);
 });
+
+test('record-state runnable: false is kept by stopped reports that do not say, cleared otherwise and by cleanup', (t) => {
+  const s = new ClusterState();
+  const report = (
+    state: 'stopped' | 'started',
+    runnable: boolean | undefined,
+    atMs: number,
+  ): ClusterCommand => ({
+    type: 'record-state',
+    node: 'n1',
+    resource: 'vip',
+    state,
+    failed: false,
+    ...(runnable !== undefined ? { runnable } : {}),
+    generation: 0,
+    reason: 'probe',
+    atMs,
+  });
+  const key = recordKey('vip', 'n1');
+  applyAll(s, [report('stopped', false, 1)]);
+  t.is(s.state.resources[key]?.runnable, false);
+  t.is(s.state.resources[key]?.failCount, 0, 'not a failure');
+  t.regex(s.state.events.at(-1)?.message ?? '', /not installed here/);
+  applyAll(s, [report('stopped', undefined, 2)], 2);
+  t.is(s.state.resources[key]?.runnable, false, 'a re-sent stopped report keeps it');
+  applyAll(s, [report('stopped', true, 3)], 3);
+  t.is(s.state.resources[key]?.runnable, undefined, 'a probe that found the agent clears it');
+  applyAll(s, [report('stopped', false, 4), report('started', undefined, 5)], 4);
+  t.is(s.state.resources[key]?.runnable, undefined, 'it ran: installed after all');
+  applyAll(
+    s,
+    [report('stopped', false, 6), { type: 'cleanup', resource: 'vip', node: null, atMs: 7 }],
+    6,
+  );
+  t.is(s.state.resources[key]?.runnable, undefined, 'cleanup asks for a new probe');
+});

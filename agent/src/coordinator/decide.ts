@@ -186,6 +186,7 @@ function schedulerInput(
       state,
       failCount: r.failCount,
       lastFailureMs: r.lastFailureMs,
+      ...(r.runnable === false ? { runnable: false } : {}),
     };
   });
   const byKey = new Set(status.map((s) => recordKey(s.resource, s.node)));

@@ -27,6 +27,12 @@ export interface ReconcileInput {
    * was out of contact, so it starts nothing yet. Default true.
    */
   mayStart?: boolean;
+  /**
+   * Instances whose last probe here found the agent not installed: stopped, and never
+   * stopped again here (the stop could only fail as not installed, and a `stop-failed` record
+   * would block the resource cluster-wide). The node re-sends its record instead.
+   */
+  notInstalled?: ReadonlySet<string>;
 }
 
 /**
@@ -40,7 +46,7 @@ export interface ReconcileInput {
  *   (including never-probed instances: a stop is idempotent, a guess is not).
  * - Anything never probed here is probed before anything else is done with it.
  * - Placed here and stopped: start (unless the node is still catching up with the log after
- *   its lease lapsed: `mayStart`).
+ *   its lease lapsed: `mayStart`, or its last probe found the agent not installed).
  * - Placed here and failed: nothing. Recovery is the leader's decision alone (its plan stops,
  *   then starts, through placement), so a node never races the leader with a restart of its
  *   own that a slightly older decision of the leader would then undo.
@@ -48,7 +54,8 @@ export interface ReconcileInput {
  * - Not placed here and stopped, but the log records it otherwise here (an order this node
  *   never carried out, a report lost): stop anyway (idempotent), so the log learns it is
  *   stopped under the latest order. The leader starts an instance elsewhere only once every
- *   other live member's record says `stopped` (start-gate.ts).
+ *   other live member's record says `stopped` (start-gate.ts). Not when the last probe here
+ *   found the agent not installed (`notInstalled`): that stop could only fail.
  */
 export function reconcile(input: ReconcileInput): LocalOperation[] {
   const { node, doc } = input;
@@ -73,12 +80,14 @@ export function reconcile(input: ReconcileInput): LocalOperation[] {
     }
     const placedHere = placement?.node === node;
     if (placedHere && local === 'stopped') {
-      if (input.mayStart !== false) op('start', `placed on ${node} (generation ${generation})`);
+      // Not installed here: no start (it could only fail); the record tells the leader.
+      if (input.mayStart !== false && !input.notInstalled?.has(resource))
+        op('start', `placed on ${node} (generation ${generation})`);
     } else if (!placedHere && local !== 'stopped')
       op('stop', placement?.node ? `placed on ${placement.node}` : 'not placed anywhere');
     else if (!placedHere && local === 'stopped') {
       const recorded = doc.resources[recordKey(resource, node)]?.state;
-      if (recorded !== undefined && recorded !== 'stopped')
+      if (recorded !== undefined && recorded !== 'stopped' && !input.notInstalled?.has(resource))
         op('stop', `confirm stopped (the log says ${recorded})`);
     }
   }

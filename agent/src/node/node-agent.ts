@@ -86,6 +86,14 @@ export class NodeAgent {
   private guardResourcesOf: unknown = null;
   /** When each instance's observed state was last re-sent (see resyncRecords). */
   private readonly resyncedAt = new Map<string, number>();
+  /**
+   * Instances whose last probe here found the agent not installed (stopped, cannot run
+   * here): recorded `runnable: false`, never stopped here (a stop could only fail as not
+   * installed, and a stop-failed record would block the resource everywhere).
+   */
+  private readonly notInstalled = new Set<string>();
+  /** The not-installed set as the lease guard last got it (see feedGuardResources). */
+  private guardNotInstalled = '';
 
   constructor(private readonly o: NodeAgentOptions) {
     this.lease = new NodeLease(o.timing);
@@ -130,7 +138,7 @@ export class NodeAgent {
    */
   async leave(timeoutMs: number): Promise<StopAllResult> {
     this.leaving = true;
-    const defs = this.instances()
+    const defs = this.stoppable()
       .map((i) => this.definition(i))
       .filter((d): d is ResourceDef => d !== null);
     this.o.logger.info({ resources: defs.map((d) => d.id) }, 'leaving: stopping everything');
@@ -175,6 +183,10 @@ export class NodeAgent {
       report.outcome,
     );
     if (state === null) return;
+    const runnable =
+      report.outcome.kind === 'not-running' ? report.outcome.runnableHere : undefined;
+    if (runnable === false) this.notInstalled.add(report.resourceId);
+    else if (runnable === true || state !== 'stopped') this.notInstalled.delete(report.resourceId);
     // A stop cut short by stopAll's deadline (lease ending, shutdown) is recorded as what it is
     // (stop-failed: it may still run) but not counted against the resource: the node ran out
     // of time, the resource did not fail. Counted, every boot of a node without a lease would
@@ -186,13 +198,20 @@ export class NodeAgent {
     const known = this.o.state.state.resources[recordKey(report.resourceId, this.o.id)];
     // Nothing new: keep repeated monitor results out of the log (a failure counts once, when
     // it is found; recovery then stops the monitor).
-    if (known?.state === state && (!failed || report.action === 'monitor')) return;
+    const runnableKnown = runnable === undefined || (known?.runnable !== false) === runnable;
+    if (known?.state === state && (!failed || report.action === 'monitor') && runnableKnown) return;
+    if (runnable === false)
+      this.o.logger.warn(
+        { resource: report.resourceId, reason: report.reason },
+        'resource agent not installed on this node: it will not run here',
+      );
     this.propose({
       type: 'record-state',
       node: this.o.id,
       resource: report.resourceId,
       state,
       failed,
+      ...(runnable !== undefined ? { runnable } : {}),
       generation: report.generation,
       reason: report.reason ?? `${report.action} ${report.outcome.kind}`,
       atMs: Date.now(),
@@ -339,6 +358,7 @@ export class NodeAgent {
       local,
       busy: this.busy,
       mayStart: caughtUp,
+      notInstalled: this.notInstalled,
     })) {
       // While stopAll runs the manager refuses starts; asking again every round only fills
       // the log. The round after stopAll ends starts what is placed here.
@@ -362,7 +382,10 @@ export class NodeAgent {
     for (const [instance, state] of local) {
       if (state === 'unknown' || this.busy.has(instance)) continue;
       const recorded = doc.resources[recordKey(instance, this.o.id)];
-      if (recorded?.state === state || (recorded === undefined && state === 'stopped')) continue;
+      const notInstalled = this.notInstalled.has(instance);
+      const sameRunnable = (recorded?.runnable === false) === notInstalled;
+      if (recorded?.state === state && sameRunnable) continue;
+      if (recorded === undefined && state === 'stopped' && !notInstalled) continue;
       if (now - (this.resyncedAt.get(instance) ?? -Infinity) < RESYNC_INTERVAL_MS) continue;
       this.resyncedAt.set(instance, now);
       this.o.logger.info(
@@ -375,6 +398,7 @@ export class NodeAgent {
         resource: instance,
         state,
         failed: false,
+        ...(notInstalled ? { runnable: false } : {}),
         generation: doc.placement[instance]?.generation ?? 0,
         reason: `observed ${state} on ${this.o.id} (recorded: ${recorded?.state ?? 'nothing'})`,
         atMs: Date.now(),
@@ -398,7 +422,7 @@ export class NodeAgent {
   /** Lease ending: stop everything, dependents first, before the lease is over. */
   private stopEverything(): void {
     this.stoppingAll = true;
-    const defs = this.instances()
+    const defs = this.stoppable()
       .map((i) => this.definition(i))
       .filter((d): d is ResourceDef => d !== null);
     this.o.logger.warn({ resources: defs.map((d) => d.id) }, 'lease ending: stopping everything');
@@ -442,12 +466,25 @@ export class NodeAgent {
   /** Tell the lease guard what may run here, whenever the configuration changed. */
   private feedGuardResources(): void {
     const config = this.o.state.state.config;
-    if (this.o.guard === null || this.guardResourcesOf === config) return;
+    const notInstalled = [...this.notInstalled].sort().join(',');
+    if (this.o.guard === null) return;
+    if (this.guardResourcesOf === config && this.guardNotInstalled === notInstalled) return;
     this.guardResourcesOf = config;
+    this.guardNotInstalled = notInstalled;
     this.o.guard.sendResources(
-      this.instances()
+      this.stoppable()
         .map((i) => this.definition(i))
         .filter((d): d is ResourceDef => d !== null),
+    );
+  }
+
+  /**
+   * The instances a stop-everything stops, in start order: all but those a probe found not
+   * installed here and that nothing started since (their stop could only fail).
+   */
+  private stoppable(): string[] {
+    return this.instances().filter(
+      (i) => !(this.notInstalled.has(i) && this.o.manager.stateOf(i) === 'stopped'),
     );
   }
 

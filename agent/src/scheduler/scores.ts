@@ -12,7 +12,9 @@ import type { Instance, PlacementPref, Unit, WorkModel } from './working-model.j
  * - for each member: its own location constraints and intents, its stickiness on each node
  *   where it is active, and -INFINITY on each node where its failure count has reached its
  *   migration-threshold (for clone instances the failures of all instances of that primitive
- *   on the node count, as Pacemaker counts an anonymous clone's failures per node).
+ *   on the node count, as Pacemaker counts an anonymous clone's failures per node);
+ * - for each member: -INFINITY on each node where a probe of its primitive (any instance)
+ *   found the agent not installed (record `runnable: false`): it cannot run there.
  *
  * A group runs where its first member can; later members' preferences are added only if they
  * leave some node possible (Pacemaker's merge of colocated preferences). So a member that
@@ -26,6 +28,7 @@ import type { Instance, PlacementPref, Unit, WorkModel } from './working-model.j
 export function computeStaticScores(model: WorkModel): void {
   const nodeCount = model.nodes.length;
   const familyFailures = cloneFailuresByNode(model);
+  const notInstalled = notInstalledByPrimitive(model);
   const member = new SparseScores(nodeCount);
   for (const unit of model.units) {
     const scores = unit.staticScores;
@@ -44,6 +47,10 @@ export function computeStaticScores(model: WorkModel): void {
       if (instance.notRunnableWhy !== '') mergeable = false;
       member.reset();
       addMemberScores(model, unit, instance, familyFailures, member);
+      for (const n of notInstalled.get(instance.primitiveId) ?? []) {
+        const node = model.nodes[n]!.id;
+        member.add(n, -Infinity, `${instance.primitiveId} is not installed on ${node} (probe)`);
+      }
       let bans = false;
       for (const n of member.touched) {
         if (member.values[n] !== -Infinity) continue;
@@ -154,6 +161,24 @@ function allowsSomeNode(model: WorkModel, base: Float64Array, extra: SparseScore
     if (node.eligible && isAllowedScore(addScore(base[n]!, extra.values[n]!))) return true;
   }
   return false;
+}
+
+/**
+ * The nodes where a probe of some instance of each primitive (orphans included) found its
+ * agent not installed: a missing agent is missing for every instance of the primitive.
+ */
+function notInstalledByPrimitive(model: WorkModel): Map<string, Set<number>> {
+  const byPrimitive = new Map<string, Set<number>>();
+  for (const instance of model.instances) {
+    if (instance.notInstalledOn.length === 0) continue;
+    let nodes = byPrimitive.get(instance.primitiveId);
+    if (nodes === undefined) {
+      nodes = new Set();
+      byPrimitive.set(instance.primitiveId, nodes);
+    }
+    for (const n of instance.notInstalledOn) nodes.add(n);
+  }
+  return byPrimitive;
 }
 
 /**

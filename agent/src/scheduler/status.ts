@@ -69,6 +69,8 @@ export function unpackStatus(
         instance.notStoppedNodes = append(instance.notStoppedNodes, node);
       }
     }
+    if (record.runnable === false && !instance.notInstalledOn.includes(node))
+      instance.notInstalledOn = append(instance.notInstalledOn, node);
     if (record.failCount > 0) {
       const seen = instance.rawFailures.find((f) => f.node === node);
       if (seen === undefined) {
@@ -92,6 +94,7 @@ export function unpackStatus(
   for (const instance of all) {
     if (instance.rawFailures.length > 1) instance.rawFailures.sort((a, b) => a.node - b.node);
     if (instance.notStoppedNodes.length > 1) instance.notStoppedNodes.sort((a, b) => a - b);
+    if (instance.notInstalledOn.length > 1) instance.notInstalledOn.sort((a, b) => a - b);
   }
 }
 

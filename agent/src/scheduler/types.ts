@@ -46,6 +46,13 @@ export interface ResourceNodeStatus {
   failCount: number;
   /** Cluster time of the last failure (for failure-timeout), or null. */
   lastFailureMs: number | null;
+  /**
+   * False when the node's last probe found the agent (or the software it manages) not
+   * installed there: not running, and cannot run there (Pacemaker's probe rc 5). The
+   * scheduler never places the resource (any instance of its primitive) on that node.
+   * Absent: true.
+   */
+  runnable?: boolean;
 }
 
 /** A user's placement intent: `clusterctl resource ban|move` (ban = -INFINITY, move = +INFINITY). */

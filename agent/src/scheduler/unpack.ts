@@ -295,6 +295,7 @@ export function newInstance(
     maintenanceActive: NONE,
     lastKnown: NONE,
     failedOn: NONE,
+    notInstalledOn: NONE,
     notRunnableWhy: '',
     bans: null,
     target: -1,

@@ -97,6 +97,8 @@ export interface Instance {
   lastKnown: number[];
   /** Active nodes where its last start or monitor failed and must be recovered. */
   failedOn: number[];
+  /** Nodes whose probe found its agent not installed (record `runnable: false`), node order. */
+  notInstalledOn: number[];
   /** '' when it may run at all; otherwise why not (target-role, on-fail=stop). */
   notRunnableWhy: string;
   /** Nodes its own preferences ban, with the reason (for group members placed with others). */

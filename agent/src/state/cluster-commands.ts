@@ -52,6 +52,12 @@ export type ClusterCommand =
       state: ResourceState;
       /** Whether this observation is a failure that counts towards migration-threshold. */
       failed: boolean;
+      /**
+       * False: a probe found the agent not installed on the node (it cannot run there; see
+       * `ResourceNodeStatus.runnable`). True: it can. Absent: a `stopped` report keeps what
+       * the record knew, any other clears it (the agent ran).
+       */
+      runnable?: boolean;
       generation: number;
       reason: string;
       atMs: number;

@@ -168,6 +168,7 @@ export class ClusterState implements StateMachine {
           rec.failCount = 0;
           rec.lastFailureMs = null;
           rec.state = 'unknown';
+          delete rec.runnable;
           rec.reason = 'cleaned up: to be probed';
           rec.updatedAtMs = cmd.atMs;
           count++;
@@ -237,6 +238,9 @@ export class ClusterState implements StateMachine {
           return { ok: true };
         }
         const failCount = (prev?.failCount ?? 0) + (cmd.failed ? 1 : 0);
+        // Not installed there: said by a probe, kept by later `stopped` reports that do not
+        // say (a re-sent observation), cleared by anything else.
+        const runnable = cmd.runnable ?? (cmd.state === 'stopped' ? prev?.runnable : undefined);
         d.resources[key] = {
           resource: cmd.resource,
           node: cmd.node,
@@ -246,9 +250,18 @@ export class ClusterState implements StateMachine {
           generation: cmd.generation,
           reason: cmd.reason,
           updatedAtMs: cmd.atMs,
+          ...(runnable === false ? { runnable } : {}),
         };
-        if (prev?.state !== cmd.state || cmd.failed) {
-          const note = cmd.failed ? ` (failure ${failCount}: ${cmd.reason})` : '';
+        if (
+          prev?.state !== cmd.state ||
+          cmd.failed ||
+          (runnable === false) !== (prev?.runnable === false)
+        ) {
+          const note = cmd.failed
+            ? ` (failure ${failCount}: ${cmd.reason})`
+            : runnable === false
+              ? ` (not installed here: ${cmd.reason})`
+              : '';
           this.event(index, cmd, cmd.node, cmd.resource, `${cmd.state}${note}`);
         }
         return { ok: true };
