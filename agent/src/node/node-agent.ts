@@ -262,7 +262,6 @@ export class NodeAgent {
     for (const instance of this.instances()) local.set(instance, this.o.manager.stateOf(instance));
     // Behind the commit index of the last grant: stop and probe, but start nothing yet.
     const caughtUp = this.o.driver.status().applied >= this.caughtUpIndex;
-    if (caughtUp) this.resyncRecords(doc, local, now);
     for (const op of reconcile({
       node: this.o.id,
       lease: leaseState,
@@ -274,6 +273,9 @@ export class NodeAgent {
       // the log. The round after stopAll ends starts what is placed here.
       if (op.kind !== 'start' || (caughtUp && !this.stoppingAll)) this.run(op);
     }
+    // After this round's operations are under way (run() marks them busy): what is left idle
+    // has a settled state here that the log may not know.
+    if (caughtUp) this.resyncRecords(doc, local, now);
   }
 
   /**
@@ -282,7 +284,8 @@ export class NodeAgent {
    * state does not change again, so it is never reported anew), and a report delayed past a
    * `node-down` lands on top of it. Either way the leader would wait forever for a stop that
    * already happened, or plan around a copy that does not run. At most once a second per
-   * instance, only when caught up with the leader and nothing runs on the instance.
+   * instance, only when caught up with the leader and nothing runs on the instance (called
+   * after the round's own operations began).
    */
   private resyncRecords(
     doc: Readonly<ClusterStateDoc>,
@@ -295,6 +298,19 @@ export class NodeAgent {
       if (recorded?.state === state || (recorded === undefined && state === 'stopped')) continue;
       if (now - (this.resyncedAt.get(instance) ?? -Infinity) < RESYNC_INTERVAL_MS) continue;
       this.resyncedAt.set(instance, now);
+      // `unknown` in the log is the leader's "not confirmed yet" (a new placement here, or a
+      // cleanup): never overwrite it with an old observation (a start about to begin would be
+      // recorded as stopped, and the leader could place the instance elsewhere meanwhile).
+      // Observe anew instead; the probe's result is reported as usual.
+      if (recorded?.state === 'unknown') {
+        this.run({
+          kind: 'probe',
+          resource: instance,
+          generation: doc.placement[instance]?.generation ?? 0,
+          reason: 'recorded unknown: observing anew',
+        });
+        continue;
+      }
       this.o.logger.info(
         { resource: instance, recorded: recorded?.state ?? 'nothing', observed: state },
         'recorded state differs from this node: re-sending',
