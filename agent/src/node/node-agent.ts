@@ -69,6 +69,8 @@ export class NodeAgent {
   private stoppingAll = false;
   private stopped = false;
   private shuttingDown = false;
+  /** When a stop of each stop-failed instance was last retried. */
+  private readonly stopRetriedAt = new Map<string, number>();
   /** When each instance's observed state was last re-sent (see resyncRecords). */
   private readonly resyncedAt = new Map<string, number>();
   /** Whether any lease was granted since this agent started. */
@@ -272,6 +274,21 @@ export class NodeAgent {
       // While stopAll runs the manager refuses starts; asking again every round only fills
       // the log. The round after stopAll ends starts what is placed here.
       if (op.kind !== 'start' || (caughtUp && !this.stoppingAll)) this.run(op);
+    }
+    // A stop that failed here (most often one that stopAll's deadline cut short or never
+    // began, as the lease ran out) leaves the instance possibly running: with the lease back,
+    // stop it again, wherever it is placed. Without a fence device nothing else would: the
+    // leader waits for a confirmed stop before it places the instance anywhere.
+    for (const [instance, state] of local) {
+      if (state !== 'stop-failed' || this.busy.has(instance) || this.stoppingAll) continue;
+      if (now - (this.stopRetriedAt.get(instance) ?? -Infinity) < RESYNC_INTERVAL_MS) continue;
+      this.stopRetriedAt.set(instance, now);
+      this.run({
+        kind: 'stop',
+        resource: instance,
+        generation: doc.placement[instance]?.generation ?? 0,
+        reason: 'an earlier stop failed here: stopping again',
+      });
     }
     // After this round's operations are under way (run() marks them busy): what is left idle
     // has a settled state here that the log may not know.
