@@ -27,10 +27,16 @@ import {
   EMPTY_CLUSTER_CONFIG,
   type ClusterConfig,
 } from '../../agent/src/config/model.js';
+import { describeOverlaps } from '../../test/netns/exclusivity.js';
 import { HaStorage, haStorageClusterOptions } from '../../test/netns/ha-storage.js';
 import { HOST_LINK, NetnsCluster, QUORATE_AGENTS } from '../../test/netns/netns-cluster.js';
 import type { ClientProbe, ProbeReport } from '../../test/netns/probe.js';
-import { restoreHealthy, stateSummary, storyOf } from '../../test/netns/storage-scenario.js';
+import {
+  forgetFailures,
+  restoreHealthy,
+  stateSummary,
+  storyOf,
+} from '../../test/netns/storage-scenario.js';
 import { harnessUnavailable, pollUntil } from '../../test/netns/sys.js';
 
 const { values } = parseArgs({
@@ -68,6 +74,8 @@ interface Trial {
   downtimeMs: number;
   outages: number;
   doubleActiveMs: number;
+  /** The watcher's overlap records of the trial, described. */
+  overlaps: string;
   lost: number;
   from: string;
   to: string;
@@ -118,6 +126,7 @@ async function vipSetup(): Promise<{ cl: NetnsCluster; setup: Setup }> {
           startWebServer(cl, h.name);
         }
       await cl.waitForLeader({ timeoutMs: 30_000 });
+      await forgetFailures(cl);
       const host = await pollUntil(45_000, 50, serving);
       if (host === undefined) throw new Error('vip setup did not come back');
       return host;
@@ -182,6 +191,7 @@ async function trial(cl: NetnsCluster, setup: Setup, fault: Fault, i: number): P
     outages: outages.length,
     // Each overlap record spans its first to last sample; count one sampling interval more.
     doubleActiveMs: overlaps.reduce((s, o) => s + (o.toMs - o.fromMs) + 20, 0),
+    overlaps: describeOverlaps(overlaps),
     lost: setup.lost(report),
     from,
     to,
@@ -218,7 +228,7 @@ for (const name of setups) {
           const r = await trial(built.cl, built.setup, fault, i);
           rows.push(r);
           console.log(
-            `  ${name} ${fault} #${i + 1}: ${r.from} -> ${r.to}, down ${r.downtimeMs.toFixed(0)} ms (${r.outages} outage${r.outages === 1 ? '' : 's'}), double-active ${r.doubleActiveMs.toFixed(0)} ms, lost ${r.lost}`,
+            `  ${name} ${fault} #${i + 1}: ${r.from} -> ${r.to}, down ${r.downtimeMs.toFixed(0)} ms (${r.outages} outage${r.outages === 1 ? '' : 's'}), double-active ${r.doubleActiveMs.toFixed(0)} ms${r.overlaps === '' ? '' : ` (${r.overlaps})`}, lost ${r.lost}`,
           );
         } catch (err) {
           // A trial that never recovers is a finding, not a reason to stop: report it with the

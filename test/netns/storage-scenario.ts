@@ -117,9 +117,29 @@ export async function restoreHealthy(cl: NetnsCluster, hs: HaStorage): Promise<s
       node: null,
       atMs: Date.now(),
     });
+  await forgetFailures(cl);
   const up = await hs.waitServing(BACK_WITHIN_MS);
   if (up.host === undefined) throw new Error(`cluster not healthy before the scenario: ${up.why}`);
   return up.host;
+}
+
+/**
+ * Forget every recorded failure (`cleanup` of each resource with a fail count), as an operator
+ * does after a fault: a cut-off node's monitor rightly counts a failure (no carrier), and a
+ * series of scenarios or trials on the same cluster would otherwise reach migration-threshold
+ * and ban the resource from node after node.
+ */
+export async function forgetFailures(cl: NetnsCluster): Promise<void> {
+  const { leader } = await cl.waitForLeader({ timeoutMs: 30_000 });
+  const agent = cl.host(leader).agent;
+  const doc = await agent.state(true);
+  const failing = new Set(
+    Object.values(doc.resources)
+      .filter((r) => r.failCount > 0)
+      .map((r) => r.resource.replace(/:\d+$/, '')),
+  );
+  for (const resource of failing)
+    await agent.propose({ type: 'cleanup', resource, node: null, atMs: Date.now() });
 }
 
 /**

@@ -84,6 +84,8 @@ export class NodeAgent {
   /** Set by {@link leave}: stop everything, start nothing, decide nothing. */
   private leaving = false;
   private guardResourcesOf: unknown = null;
+  /** When a stop of each stop-failed instance was last retried. */
+  private readonly stopRetriedAt = new Map<string, number>();
   /** When each instance's observed state was last re-sent (see resyncRecords). */
   private readonly resyncedAt = new Map<string, number>();
   /**
@@ -350,7 +352,6 @@ export class NodeAgent {
     // Behind the commit index of the last grant (or no grant yet in this process): stop and
     // probe, but start nothing yet (reconcile's mayStart).
     const caughtUp = this.lease.mayStart(this.o.driver.status().applied);
-    if (caughtUp) this.resyncRecords(doc, local, now);
     for (const op of reconcile({
       node: this.o.id,
       lease: leaseState,
@@ -364,6 +365,24 @@ export class NodeAgent {
       // the log. The round after stopAll ends starts what is placed here.
       if (op.kind !== 'start' || !this.stoppingAll) this.run(op);
     }
+    // A stop that failed here (most often one that stopAll's deadline cut short or never
+    // began, as the lease ran out) leaves the instance possibly running: with the lease back,
+    // stop it again, wherever it is placed. Without a fence device nothing else would: the
+    // leader waits for a confirmed stop before it places the instance anywhere.
+    for (const [instance, state] of local) {
+      if (state !== 'stop-failed' || this.busy.has(instance) || this.stoppingAll) continue;
+      if (now - (this.stopRetriedAt.get(instance) ?? -Infinity) < RESYNC_INTERVAL_MS) continue;
+      this.stopRetriedAt.set(instance, now);
+      this.run({
+        kind: 'stop',
+        resource: instance,
+        generation: doc.placement[instance]?.generation ?? 0,
+        reason: 'an earlier stop failed here: stopping again',
+      });
+    }
+    // After this round's operations are under way (run() marks them busy): what is left idle
+    // has a settled state here that the log may not know.
+    if (caughtUp) this.resyncRecords(doc, local, now);
   }
 
   /**
@@ -372,7 +391,8 @@ export class NodeAgent {
    * state does not change again, so it is never reported anew), and a report delayed past a
    * `node-down` lands on top of it. Either way the leader would wait forever for a stop that
    * already happened, or plan around a copy that does not run. At most once a second per
-   * instance, only when caught up with the leader and nothing runs on the instance.
+   * instance, only when caught up with the leader and nothing runs on the instance (called
+   * after the round's own operations began).
    */
   private resyncRecords(
     doc: Readonly<ClusterStateDoc>,
@@ -388,6 +408,19 @@ export class NodeAgent {
       if (recorded === undefined && state === 'stopped' && !notInstalled) continue;
       if (now - (this.resyncedAt.get(instance) ?? -Infinity) < RESYNC_INTERVAL_MS) continue;
       this.resyncedAt.set(instance, now);
+      // `unknown` in the log is the leader's "not confirmed yet" (a new placement here, or a
+      // cleanup): never overwrite it with an old observation (a start about to begin would be
+      // recorded as stopped, and the leader could place the instance elsewhere meanwhile).
+      // Observe anew instead; the probe's result is reported as usual.
+      if (recorded?.state === 'unknown') {
+        this.run({
+          kind: 'probe',
+          resource: instance,
+          generation: doc.placement[instance]?.generation ?? 0,
+          reason: 'recorded unknown: observing anew',
+        });
+        continue;
+      }
       this.o.logger.info(
         { resource: instance, recorded: recorded?.state ?? 'nothing', observed: state },
         'recorded state differs from this node: re-sending',
