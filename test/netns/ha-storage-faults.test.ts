@@ -22,18 +22,8 @@ const SKIP = harnessUnavailable() ?? (which('nginx') ? undefined : 'nginx is not
 const note = SKIP === undefined ? '' : ` [skipped: ${SKIP}]`;
 const hostTest = SKIP === undefined ? test.serial : test.serial.skip;
 
-// Without fencing or a watchdog, an agent that is dead or frozen cannot stop what it runs, and
-// its lease lapses: the group is started elsewhere while the old copy still runs (see
-// docs/safety.md, "What holds without fencing"). These scenarios show it; they run with
-// QRT_NETNS_KNOWN_BUGS=1.
-const KNOWN = process.env.QRT_NETNS_KNOWN_BUGS === '1';
-const limitTest = SKIP === undefined && KNOWN ? test.serial : test.serial.skip;
-const limitNote =
-  SKIP !== undefined
-    ? note
-    : KNOWN
-      ? ''
-      : ' [skipped: no fencing or watchdog yet, the old copy keeps running (docs/safety.md); QRT_NETNS_KNOWN_BUGS=1 runs it]';
+// An agent that is dead (kill -9) or frozen (SIGSTOP) cannot stop what it runs before its lease
+// lapses; its lease guard does (docs/lease-guard.md), so the group moves without a second copy.
 
 let cl: NetnsCluster | undefined;
 let hs: HaStorage | undefined;
@@ -114,8 +104,6 @@ scenario(
     await expectMoved(ctx);
     await ctx.cl.resumeAgent(ctx.active);
   },
-  limitTest,
-  limitNote,
 );
 
 scenario(
@@ -124,8 +112,6 @@ scenario(
     await ctx.cl.killAgent(ctx.active);
     await expectMoved(ctx);
   },
-  limitTest,
-  limitNote,
 );
 
 scenario(
