@@ -53,9 +53,9 @@ const program = new Command()
   .option('--tick-ms <ms>', 'length of one Raft tick', positiveInt, 50)
   .option(
     '--election-ticks <n>',
-    'election timeout in ticks (randomised up to twice this)',
+    'election timeout in ticks (randomised up to twice this); with the node lease, sized so a lease outlives an election (docs/safety.md)',
     positiveInt,
-    10,
+    6,
   )
   .option(
     '--snapshot-every <entries>',

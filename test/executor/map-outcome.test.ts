@@ -38,7 +38,7 @@ test('execution statuses other than done, per action', (t) => {
     },
     'not-installed': {
       start: { kind: 'failed', severity: 'hard' },
-      stop: { kind: 'stop-failed' },
+      stop: { kind: 'not-running', runnableHere: false },
       monitor: { kind: 'failed', severity: 'hard' },
       probe: { kind: 'not-running', runnableHere: false },
       'meta-data': { kind: 'failed', severity: 'hard' },

@@ -42,7 +42,9 @@ const STOP_FAILED: OperationOutcome = { kind: 'stop-failed' };
  *
  * The rules that matter for "never active on two nodes": a stop succeeds only on 0 or 7
  * (already stopped) after running to completion: a timeout, cancellation, missing agent or
- * any other code is `stop-failed`. A cancelled start is a failure (it may be half started).
+ * any other code is `stop-failed`, except a missing agent (status `not-installed`): nothing
+ * can have been started here without it, so that stop reports `not-running` with
+ * `runnableHere: false`, as a probe would. A cancelled start is a failure (it may be half started).
  * A probe that finds the agent or its software missing (status `not-installed`, or rc 5)
  * reports `not-running` with `runnableHere: false`: it cannot run here, so it does not.
  */
@@ -55,6 +57,9 @@ export function mapOutcome(
     if (status === 'done' && (rc === OCF_SUCCESS || rc === OCF_NOT_RUNNING)) {
       return { kind: 'stopped' };
     }
+    // No agent on this node: nothing of it can run here (this node starts resources only
+    // through their agent), so it is as stopped as a probe would find it, and cannot run here.
+    if (status === 'not-installed') return { kind: 'not-running', runnableHere: false };
     return STOP_FAILED;
   }
   switch (status) {

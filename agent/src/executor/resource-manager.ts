@@ -552,7 +552,8 @@ export class ResourceManager {
       for (const def of order) {
         const report = await this.stopBefore(def, deadlineMs);
         reports.push(report);
-        if (report.outcome.kind !== 'stopped') stopFailed.push(def.id);
+        if (report.outcome.kind !== 'stopped' && report.outcome.kind !== 'not-running')
+          stopFailed.push(def.id);
       }
       return stopFailed.length === 0 ? { ok: true, reports } : { ok: false, stopFailed, reports };
     } finally {

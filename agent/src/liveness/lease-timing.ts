@@ -26,10 +26,15 @@ export interface LeaseTiming {
   safetyMarginMs: number;
 }
 
-/** Defaults chosen for sub-second failover on a LAN (see docs/safety.md for the figures). */
+/**
+ * Defaults chosen for about one-second failover on a LAN while a node's lease outlives the
+ * election of a new leader (0.3-0.6 s with clusterd's default 6 ticks of 50 ms): nodes renew
+ * only with the leader, so a shorter lease would have every node stop everything whenever the
+ * leader dies (docs/safety.md has the inequality and the figures).
+ */
 export const DEFAULT_LEASE_TIMING: LeaseTiming = {
   renewIntervalMs: 100,
-  leaseMs: 600,
+  leaseMs: 1000,
   stopBudgetMs: 300,
   driftRate: 0.01,
   safetyMarginMs: 50,

@@ -147,7 +147,7 @@ export function drawClusterSimParams(seed: number, options: ClusterSimOptions): 
     tickMs: 50,
     raft: {
       ...DEFAULT_RAFT_CONFIG,
-      electionTicks: 10,
+      electionTicks: 6, // clusterd's default
       heartbeatTicks: r.int(1, 2),
       preVote: !off(0.25),
       // The leader lease (status().leaseValid) needs CheckQuorum; lease grants depend on it.
