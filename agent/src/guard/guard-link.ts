@@ -44,6 +44,8 @@ export class GuardLink {
   private connecting: Promise<GuardToAgent | null> | null = null;
   private lastResources: ResourceDef[] | null = null;
   private closed = false;
+  /** A lease message went over the current connection (so the guard knows what to guard). */
+  private leaseSent = false;
 
   constructor(private readonly o: GuardLinkOptions) {}
 
@@ -67,7 +69,16 @@ export class GuardLink {
   /** Heartbeat with the lease's end on this process's clock (-Infinity: no lease). */
   sendLease(leaseUntilMs: number): void {
     const expiresAtMs = Number.isFinite(leaseUntilMs) ? toMonotonicMs(leaseUntilMs) : null;
-    this.send({ type: 'lease', expiresAtMs });
+    if (this.send({ type: 'lease', expiresAtMs })) this.leaseSent = true;
+  }
+
+  /**
+   * Whether the guard is watching: connected, told what may run here and told the lease. The
+   * agent starts nothing until then (a resource started before its guard knew of it would
+   * be left running if the agent were killed or paused at once).
+   */
+  watching(): boolean {
+    return this.socket !== null && this.leaseSent && this.lastResources !== null;
   }
 
   /** What may run here, in start order; sent again only when the list changes. */
@@ -93,13 +104,15 @@ export class GuardLink {
     this.socket = null;
   }
 
-  private send(msg: AgentToGuard): void {
-    if (this.closed) return;
+  /** Write `msg` to the guard; false when not connected (a connection is then started). */
+  private send(msg: AgentToGuard): boolean {
+    if (this.closed) return false;
     if (this.socket === null) {
       void this.ensureConnected();
-      return;
+      return false;
     }
     this.socket.write(encodeGuardMessage(msg));
+    return true;
   }
 
   private ensureConnected(): Promise<GuardToAgent | null> {
@@ -141,6 +154,7 @@ export class GuardLink {
               return settle(null);
             }
             this.socket = socket;
+            this.leaseSent = false;
             // A new guard (or a new connection) must hear the resources again.
             if (this.lastResources !== null)
               socket.write(

@@ -358,7 +358,8 @@ export class NodeAgent {
       doc,
       local,
       busy: this.busy,
-      mayStart: caughtUp,
+      // Nothing starts unless the lease guard watches over it (docs/lease-guard.md).
+      mayStart: caughtUp && (this.o.guard?.watching() ?? true),
       notInstalled: this.notInstalled,
     })) {
       // While stopAll runs the manager refuses starts; asking again every round only fills
