@@ -1,6 +1,6 @@
 import test from 'ava';
 import fc from 'fast-check';
-import { EMPTY_CLUSTER_CONFIG } from '../../agent/src/config/model.js';
+import { DEFAULT_RESOURCE_META, EMPTY_CLUSTER_CONFIG } from '../../agent/src/config/model.js';
 import {
   encodeClusterCommand,
   type ClusterCommand,
@@ -358,4 +358,58 @@ test('record-state runnable: false is kept by stopped reports that do not say, c
     6,
   );
   t.is(s.state.resources[key]?.runnable, undefined, 'cleanup asks for a new probe');
+});
+
+test('a resource removed from the configuration while it may run keeps its definition until stopped everywhere', (t) => {
+  const s = new ClusterState();
+  const web = {
+    id: 'web',
+    agent: { class: 'ocf' as const, provider: 'test', type: 'marker' },
+    params: { dir: '/x' },
+    operations: {
+      start: { timeoutMs: 1000, intervalMs: 0 },
+      stop: { timeoutMs: 1000, intervalMs: 0 },
+      monitor: { timeoutMs: 1000, intervalMs: 500 },
+    },
+    meta: { ...DEFAULT_RESOURCE_META },
+  };
+  const rec = (node: string, state: 'started' | 'stopped', atMs: number): ClusterCommand => ({
+    type: 'record-state',
+    node,
+    resource: 'web',
+    state,
+    failed: false,
+    generation: 0,
+    reason: state,
+    atMs,
+  });
+  applyAll(s, [
+    {
+      type: 'apply-config',
+      config: { ...EMPTY_CLUSTER_CONFIG, resources: [web] },
+      fingerprint: 'a',
+      atMs: 1,
+    },
+    rec('n1', 'started', 2),
+    rec('n2', 'stopped', 3),
+    { type: 'apply-config', config: EMPTY_CLUSTER_CONFIG, fingerprint: 'b', atMs: 4 },
+  ]);
+  t.deepEqual(s.state.orphans?.['web'], web, 'kept: it still runs on n1');
+  applyAll(s, [rec('n1', 'stopped', 5)], 10);
+  t.is(s.state.orphans, undefined, 'forgotten once stopped everywhere');
+  // Removed while stopped everywhere: nothing to keep.
+  applyAll(
+    s,
+    [
+      {
+        type: 'apply-config',
+        config: { ...EMPTY_CLUSTER_CONFIG, resources: [web] },
+        fingerprint: 'c',
+        atMs: 6,
+      },
+      { type: 'apply-config', config: EMPTY_CLUSTER_CONFIG, fingerprint: 'd', atMs: 7 },
+    ],
+    20,
+  );
+  t.is(s.state.orphans, undefined);
 });

@@ -111,6 +111,9 @@ export function instancesOf(doc: Readonly<ClusterStateDoc>): string[] {
     for (const m of group?.members ?? [c.resource]) out.add(`${m}:0`);
   }
   for (const key of Object.keys(doc.placement)) out.add(key);
+  // Removed from the configuration but possibly still running somewhere: to be stopped.
+  for (const r of Object.values(doc.resources))
+    if (doc.orphans?.[r.resource.replace(/:\d+$/, '')] !== undefined) out.add(r.resource);
   return [...out];
 }
 

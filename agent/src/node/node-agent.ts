@@ -550,7 +550,10 @@ export class NodeAgent {
   /** The definition of a primitive or of a clone instance `<primitive>:<n>` (named after it). */
   private definition(instance: string): ResourceDef | null {
     const base = instance.replace(/:\d+$/, '');
-    const def = this.o.state.state.config.resources.find((r) => r.id === base);
+    const doc = this.o.state.state;
+    // A resource removed from the configuration while it ran is stopped with the definition
+    // the state kept for it (ClusterStateDoc.orphans).
+    const def = doc.config.resources.find((r) => r.id === base) ?? doc.orphans?.[base];
     return def === undefined ? null : { ...def, id: instance };
   }
 

@@ -1,4 +1,4 @@
-import { EMPTY_CLUSTER_CONFIG, type ClusterConfig } from '../config/model.js';
+import { EMPTY_CLUSTER_CONFIG, type ClusterConfig, type ResourceDef } from '../config/model.js';
 import type { StateMachine } from '../raft/driver/state-machine.js';
 import type { PlacementIntent, ResourceNodeStatus } from '../scheduler/types.js';
 import { decodeClusterCommand, type ClusterCommand } from './cluster-commands.js';
@@ -57,6 +57,12 @@ export interface ClusterStateDoc {
   events: ClusterEvent[];
   /** Highest command time applied: the cluster's clock as far as the log knows. */
   lastAtMs: number;
+  /**
+   * Definitions of resources removed from the configuration while they may still run
+   * somewhere (a record not `stopped`), by id: the nodes need the agent and parameters to
+   * stop them. Dropped once every record of the resource says stopped. Absent: none.
+   */
+  orphans?: Record<string, ResourceDef>;
 }
 
 /** How many events the document keeps (older ones are in the agents' logs). */
@@ -118,6 +124,7 @@ export class ClusterState implements StateMachine {
     const d = this.doc;
     switch (cmd.type) {
       case 'apply-config':
+        this.keepOrphans(cmd.config);
         d.config = cmd.config;
         d.configFingerprint = cmd.fingerprint;
         d.configVersion++;
@@ -264,6 +271,7 @@ export class ClusterState implements StateMachine {
               : '';
           this.event(index, cmd, cmd.node, cmd.resource, `${cmd.state}${note}`);
         }
+        this.pruneOrphans();
         return { ok: true };
       }
       case 'node-down': {
@@ -278,6 +286,7 @@ export class ClusterState implements StateMachine {
         }
         if (cmd.cause === 'fenced') this.node(cmd.node).fenced = true;
         this.event(index, cmd, cmd.node, null, `node down (${cmd.cause})`);
+        this.pruneOrphans();
         return { ok: true };
       }
       case 'node-up': {
@@ -313,6 +322,31 @@ export class ClusterState implements StateMachine {
     const fresh: NodeRecord = { standby: false, maintenance: false, attributes: {} };
     this.doc.nodes[id] = fresh;
     return fresh;
+  }
+
+  /**
+   * Before `next` replaces the configuration: keep the definition of every resource it drops
+   * that may still run somewhere, so that it can be stopped (an orphan, as Pacemaker says).
+   */
+  private keepOrphans(next: ClusterConfig): void {
+    const d = this.doc;
+    const kept = new Set(next.resources.map((r) => r.id));
+    const orphans = { ...(d.orphans ?? {}) };
+    for (const def of d.config.resources) if (!kept.has(def.id)) orphans[def.id] = def;
+    for (const id of Object.keys(orphans)) if (kept.has(id)) delete orphans[id];
+    d.orphans = orphans;
+    this.pruneOrphans();
+  }
+
+  /** Forget orphans no record says may run (instances `<id>` and `<id>:<n>` alike). */
+  private pruneOrphans(): void {
+    const d = this.doc;
+    if (d.orphans === undefined) return;
+    const mayRun = new Set<string>();
+    for (const r of Object.values(d.resources))
+      if (r.state !== 'stopped') mayRun.add(r.resource.replace(/:\d+$/, ''));
+    for (const id of Object.keys(d.orphans)) if (!mayRun.has(id)) delete d.orphans[id];
+    if (Object.keys(d.orphans).length === 0) delete d.orphans;
   }
 
   private event(
