@@ -279,6 +279,9 @@ export class NodeAgent {
 
   private grant(requestId: number, commitIndex: number): void {
     this.lease.grantReceived(requestId, commitIndex);
+    // The guard hears of the extended lease before anything can start on it: an agent paused
+    // right after a start must leave its guard knowing there is something to stop.
+    this.o.guard?.sendLease(this.lease.expiresAtMs());
   }
 
   private controlRound(): void {
@@ -406,19 +409,24 @@ export class NodeAgent {
       const notInstalled = this.notInstalled.has(instance);
       const sameRunnable = (recorded?.runnable === false) === notInstalled;
       if (recorded?.state === state && sameRunnable) continue;
-      if (recorded === undefined && state === 'stopped' && !notInstalled) continue;
       if (now - (this.resyncedAt.get(instance) ?? -Infinity) < RESYNC_INTERVAL_MS) continue;
       this.resyncedAt.set(instance, now);
       // `unknown` in the log is the leader's "not confirmed yet" (a new placement here, or a
       // cleanup): never overwrite it with an old observation (a start about to begin would be
       // recorded as stopped, and the leader could place the instance elsewhere meanwhile).
-      // Observe anew instead; the probe's result is reported as usual.
-      if (recorded?.state === 'unknown') {
+      // Observe anew instead; the probe's result is reported as usual. The same when the log
+      // has no record of this node at all although it knows the state: its report was lost
+      // (proposed while no leader was known, under load), and the scheduler waits for it
+      // before it starts the instance anywhere.
+      if (recorded?.state === 'unknown' || (recorded === undefined && !notInstalled)) {
         this.run({
           kind: 'probe',
           resource: instance,
           generation: doc.placement[instance]?.generation ?? 0,
-          reason: 'recorded unknown: observing anew',
+          reason:
+            recorded === undefined
+              ? 'no record here in the log: observing anew'
+              : 'recorded unknown: observing anew',
         });
         continue;
       }
