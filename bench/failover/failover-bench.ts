@@ -123,16 +123,18 @@ interface Phases {
   nodeDownCommitted?: number;
   started?: number;
   clientBack: number;
+  /** Fence requests for other hosts during the trial (a host fenced while it booted). */
+  othersFenced: number;
 }
 
-/** The first log line of any agent at or after `sinceMs` with message `msg` that `match`es. */
-function firstLog(
+/** Times of the log lines of every agent at or after `sinceMs` with message `msg` that `match`. */
+function logTimes(
   cl: NetnsCluster,
   sinceMs: number,
   msg: string,
   match: (j: Record<string, unknown>) => boolean,
-): number | undefined {
-  let first: number | undefined;
+): number[] {
+  const times: number[] = [];
   for (const h of cl.hosts) {
     let text: string;
     try {
@@ -144,19 +146,13 @@ function firstLog(
       if (!l.includes(msg)) continue;
       try {
         const j = JSON.parse(l) as { time: number; msg: string } & Record<string, unknown>;
-        if (
-          j.msg === msg &&
-          j.time >= sinceMs &&
-          match(j) &&
-          (first === undefined || j.time < first)
-        )
-          first = j.time;
+        if (j.msg === msg && j.time >= sinceMs && match(j)) times.push(j.time);
       } catch {
         // not a JSON line
       }
     }
   }
-  return first;
+  return times.sort((a, b) => a - b);
 }
 
 async function phasesOf(
@@ -188,10 +184,11 @@ async function phasesOf(
   }
   return {
     wasLeader,
-    requested: rel(firstLog(cl, faultAt, 'fencing requested', (j) => j.target === from)),
+    requested: rel(logTimes(cl, faultAt, 'fencing requested', (j) => j.target === from)[0]),
     confirmedOff: rel(
-      firstLog(cl, faultAt, 'node confirmed off by its fence device', (j) => j.node === from),
+      logTimes(cl, faultAt, 'node confirmed off by its fence device', (j) => j.node === from)[0],
     ),
+    othersFenced: logTimes(cl, faultAt, 'fencing requested', (j) => j.target !== from).length,
     nodeDownCommitted: rel(nodeDown),
     started: rel(started),
     clientBack: downtimeMs,
@@ -264,25 +261,36 @@ async function vipSetup(fenced = false): Promise<{ cl: NetnsCluster; setup: Setu
     probe: () => cl.probe(`http://${vip}:8080/`, { maxMs: 120_000 }),
     lost: () => 0,
     restore: async () => {
-      await cl.heal();
-      // With the fast profile a booting host that stays silent for the grace is fenced again
-      // (and a new leader may fence a host that has not renewed with it yet): power such hosts
-      // on again, a bounded number of times, and count it.
-      for (let round = 0; round < 5 && cl.hosts.some((h) => !cl.isOn(h.name)); round++) {
-        if (round > 0) refenced++;
-        for (const h of cl.hosts)
-          if (!cl.isOn(h.name)) {
-            try {
+      // With the fast profile a host that stays silent for the grace while it boots (a loaded
+      // machine) is fenced again: power such hosts on again, a bounded number of times, until
+      // every host is on and none is marked fenced in the state (each renewed since its boot).
+      for (let round = 0; ; round++) {
+        try {
+          await cl.heal();
+          for (const h of cl.hosts)
+            if (!cl.isOn(h.name)) {
               await cl.powerOn(h.name);
               startWebServer(cl, h.name);
-            } catch (err) {
-              if (!fenced) throw err;
-              console.log(`    (restore: ${h.name} did not come up: ${String(err)})`);
             }
+        } catch (err) {
+          if (!fenced || round >= 5) throw err;
+          console.log(`    (restore: ${String(err)})`);
+        }
+        const { leader } = await cl.waitForLeader({ timeoutMs: 30_000 });
+        if (!fenced) break;
+        const settled = await pollUntil(5_000, 50, async () => {
+          if (cl.hosts.some((h) => !cl.isOn(h.name))) return undefined;
+          try {
+            const doc = await cl.host(leader).agent.state(false, 3_000);
+            return Object.values(doc.nodes).some((n) => n.fenced === true) ? undefined : true;
+          } catch {
+            return undefined;
           }
-        await cl.waitForLeader({ timeoutMs: 30_000 });
+        });
+        if (settled !== undefined) break;
+        if (round >= 5) throw new Error('vip-fenced setup: hosts keep being fenced while booting');
+        refenced++;
       }
-      await cl.waitForLeader({ timeoutMs: 30_000 });
       await forgetFailures(cl);
       const host = await pollUntil(45_000, 50, serving);
       if (host === undefined) throw new Error('vip setup did not come back');
@@ -375,7 +383,8 @@ function describePhases(p: Phases): string {
   return (
     `ms after the fault: fence requested ${ms(p.requested)}, confirmed off ${ms(p.confirmedOff)}, ` +
     `node-down committed ${ms(p.nodeDownCommitted)}, started ${ms(p.started)}, client back ${ms(p.clientBack)}` +
-    (p.wasLeader ? ' (failed host was the Raft leader)' : '')
+    (p.wasLeader ? ' (failed host was the Raft leader)' : '') +
+    (p.othersFenced > 0 ? ` (${p.othersFenced} fence requests for other hosts)` : '')
   );
 }
 
