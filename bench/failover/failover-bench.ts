@@ -6,12 +6,19 @@
  * at once (double-active), and for the storage setup every acknowledged write is read back
  * (lost writes). Then the host is recovered and the next trial begins.
  *
- *   npm run bench:failover -- [--trials 20] [--faults kill,link,isolate] [--setups vip,storage]
+ *   npm run bench:failover -- [--trials 20] [--faults kill,link,isolate]
+ *     [--setups vip,vip-fenced,storage]
  *
  * Setups:
  * - `vip`: one `ocf:quorate:vip` address in front of a web server on every host, clusterd's
  *   default timing (lease 600 ms, stop budget 300 ms). What the goal (p50 <= 0.8 s,
  *   p99 <= 1.5 s at default settings) is about.
+ * - `vip-fenced`: the `vip` setup with a fence device (fence-agents/fence_netns, which powers a
+ *   netns host off: every process killed, links down) and the fast profile's flags
+ *   (FAST_PROFILE_ARGS: renewals every 50 ms, fence after 200 ms of suspicion; lease and stop
+ *   budget at their defaults). The leader fences the silent host and moves the address as soon
+ *   as the device confirms it off, without waiting for its lease. Each trial also checks that
+ *   the failed host really was powered off.
  * - `storage`: examples/ha-storage (address + shared ext4 + nginx WebDAV, one group) with
  *   the README's timing (lease 1500 ms, stop budget 1000 ms); the client PUTs a new file
  *   every 20 ms, so downtime is write downtime.
@@ -20,6 +27,7 @@
  * (its switch port down: a pulled cable), `isolate` (nftables drops all its IP traffic both
  * ways). A benchmark prints figures; it passes or fails nothing.
  */
+import { readFileSync } from 'node:fs';
 import { loadavg, cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import {
@@ -29,7 +37,13 @@ import {
 } from '../../agent/src/config/model.js';
 import { describeOverlaps } from '../../test/netns/exclusivity.js';
 import { HaStorage, haStorageClusterOptions } from '../../test/netns/ha-storage.js';
-import { HOST_LINK, NetnsCluster, QUORATE_AGENTS } from '../../test/netns/netns-cluster.js';
+import { dirname } from 'node:path';
+import {
+  FENCE_AGENT,
+  HOST_LINK,
+  NetnsCluster,
+  QUORATE_AGENTS,
+} from '../../test/netns/netns-cluster.js';
 import type { ClientProbe, ProbeReport } from '../../test/netns/probe.js';
 import {
   forgetFailures,
@@ -67,7 +81,24 @@ interface Setup {
   lost(report: ProbeReport): number;
   /** Bring every host back and wait until served again. */
   restore(): Promise<string>;
+  /** Whether the failed host must end up powered off by the fence device. */
+  fenced: boolean;
 }
+
+/**
+ * The fast profile's clusterd flags: lease renewals every 50 ms (so the leader notices a silent
+ * node after 150 ms, 3 renewals), and a fence 200 ms after that. The lease (1000 ms) and stop
+ * budget (300 ms) stay at their defaults, as docs/safety.md requires; the fence device, not
+ * the lease, is what lets the resources move early.
+ */
+const FAST_PROFILE_ARGS = [
+  '--renew-interval-ms',
+  '50',
+  '--suspect-fence-delay-ms',
+  '200',
+  '--fence-agent-dir',
+  dirname(FENCE_AGENT),
+];
 
 interface Trial {
   /** Client-visible downtime: the sum of the outages from the fault on. */
@@ -79,14 +110,104 @@ interface Trial {
   lost: number;
   from: string;
   to: string;
+  /** Fenced setups: where the time went, from the agents' logs and the state's events. */
+  phases?: Phases;
 }
+
+/** Milliseconds from the fault to each step of a fenced failover (undefined: not seen). */
+interface Phases {
+  /** The failed host was the Raft leader (an election comes first). */
+  wasLeader: boolean;
+  requested?: number;
+  confirmedOff?: number;
+  nodeDownCommitted?: number;
+  started?: number;
+  clientBack: number;
+  /** Fence requests for other hosts during the trial (a host fenced while it booted). */
+  othersFenced: number;
+}
+
+/** Times of the log lines of every agent at or after `sinceMs` with message `msg` that `match`. */
+function logTimes(
+  cl: NetnsCluster,
+  sinceMs: number,
+  msg: string,
+  match: (j: Record<string, unknown>) => boolean,
+): number[] {
+  const times: number[] = [];
+  for (const h of cl.hosts) {
+    let text: string;
+    try {
+      text = readFileSync(h.agent.logPath, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const l of text.split('\n')) {
+      if (!l.includes(msg)) continue;
+      try {
+        const j = JSON.parse(l) as { time: number; msg: string } & Record<string, unknown>;
+        if (j.msg === msg && j.time >= sinceMs && match(j)) times.push(j.time);
+      } catch {
+        // not a JSON line
+      }
+    }
+  }
+  return times.sort((a, b) => a - b);
+}
+
+async function phasesOf(
+  cl: NetnsCluster,
+  faultAt: number,
+  from: string,
+  to: string,
+  wasLeader: boolean,
+  downtimeMs: number,
+): Promise<Phases> {
+  const rel = (t: number | undefined) => (t === undefined ? undefined : t - faultAt);
+  let nodeDown: number | undefined;
+  let started: number | undefined;
+  try {
+    const doc = await cl.host(to).agent.state(false, 3_000);
+    for (const e of doc.events) {
+      if (e.atMs < faultAt) continue;
+      if (nodeDown === undefined && e.kind === 'node-down' && e.node === from) nodeDown = e.atMs;
+      if (
+        started === undefined &&
+        e.kind === 'record-state' &&
+        e.node === to &&
+        e.message === 'started'
+      )
+        started = e.atMs;
+    }
+  } catch {
+    // no state: leave those phases unseen
+  }
+  return {
+    wasLeader,
+    requested: rel(logTimes(cl, faultAt, 'fencing requested', (j) => j.target === from)[0]),
+    confirmedOff: rel(
+      logTimes(cl, faultAt, 'node confirmed off by its fence device', (j) => j.node === from)[0],
+    ),
+    othersFenced: logTimes(cl, faultAt, 'fencing requested', (j) => j.target !== from).length,
+    nodeDownCommitted: rel(nodeDown),
+    started: rel(started),
+    clientBack: downtimeMs,
+  };
+}
+
+/** Times a restore found a host powered off again (fenced while it booted): a finding. */
+let refenced = 0;
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-async function vipSetup(): Promise<{ cl: NetnsCluster; setup: Setup }> {
-  const cl = await NetnsCluster.create({ size: 3, ocfProviders: { quorate: QUORATE_AGENTS } });
+async function vipSetup(fenced = false): Promise<{ cl: NetnsCluster; setup: Setup }> {
+  const cl = await NetnsCluster.create({
+    size: 3,
+    ocfProviders: { quorate: QUORATE_AGENTS },
+    ...(fenced ? { agentArgs: FAST_PROFILE_ARGS } : {}),
+  });
   const vip = cl.vip(0);
   for (const h of cl.hosts) startWebServer(cl, h.name);
   const op = { timeoutMs: 20_000, intervalMs: 0 };
@@ -101,12 +222,30 @@ async function vipSetup(): Promise<{ cl: NetnsCluster; setup: Setup }> {
         meta: { ...DEFAULT_RESOURCE_META },
       },
     ],
+    ...(fenced
+      ? {
+          properties: { ...EMPTY_CLUSTER_CONFIG.properties, fencingEnabled: true },
+          fencing: {
+            devices: [
+              {
+                // By bare name, found through --fence-agent-dir; it runs on the leader's host.
+                id: 'netns-power',
+                agent: 'fence_netns',
+                params: { netns_prefix: cl.prefix },
+                hostMap: Object.fromEntries(cl.hosts.map((h) => [h.name, h.ns])),
+                timeoutMs: 10_000,
+              },
+            ],
+            topology: {},
+          },
+        }
+      : {}),
   };
   const { leader } = await cl.waitForLeader();
   await cl.host(leader).agent.propose({
     type: 'apply-config',
     config,
-    fingerprint: 'bench-vip',
+    fingerprint: fenced ? 'bench-vip-fenced' : 'bench-vip',
     atMs: Date.now(),
   });
   const serving = () => {
@@ -114,18 +253,44 @@ async function vipSetup(): Promise<{ cl: NetnsCluster; setup: Setup }> {
     return h.length === 1 ? h[0] : undefined;
   };
   const setup: Setup = {
-    name: 'vip (default timing)',
+    name: fenced
+      ? `vip, fast profile with a fence device (clusterd ${FAST_PROFILE_ARGS.slice(0, 4).join(' ')} --fence-agent-dir fence-agents/)`
+      : 'vip (default timing)',
+    fenced,
     serving,
     probe: () => cl.probe(`http://${vip}:8080/`, { maxMs: 120_000 }),
     lost: () => 0,
     restore: async () => {
-      await cl.heal();
-      for (const h of cl.hosts)
-        if (!cl.isOn(h.name)) {
-          await cl.powerOn(h.name);
-          startWebServer(cl, h.name);
+      // With the fast profile a host that stays silent for the grace while it boots (a loaded
+      // machine) is fenced again: power such hosts on again, a bounded number of times, until
+      // every host is on and none is marked fenced in the state (each renewed since its boot).
+      for (let round = 0; ; round++) {
+        try {
+          await cl.heal();
+          for (const h of cl.hosts)
+            if (!cl.isOn(h.name)) {
+              await cl.powerOn(h.name);
+              startWebServer(cl, h.name);
+            }
+        } catch (err) {
+          if (!fenced || round >= 5) throw err;
+          console.log(`    (restore: ${String(err)})`);
         }
-      await cl.waitForLeader({ timeoutMs: 30_000 });
+        const { leader } = await cl.waitForLeader({ timeoutMs: 30_000 });
+        if (!fenced) break;
+        const settled = await pollUntil(5_000, 50, async () => {
+          if (cl.hosts.some((h) => !cl.isOn(h.name))) return undefined;
+          try {
+            const doc = await cl.host(leader).agent.state(false, 3_000);
+            return Object.values(doc.nodes).some((n) => n.fenced === true) ? undefined : true;
+          } catch {
+            return undefined;
+          }
+        });
+        if (settled !== undefined) break;
+        if (round >= 5) throw new Error('vip-fenced setup: hosts keep being fenced while booting');
+        refenced++;
+      }
       await forgetFailures(cl);
       const host = await pollUntil(45_000, 50, serving);
       if (host === undefined) throw new Error('vip setup did not come back');
@@ -156,6 +321,7 @@ async function storageSetup(): Promise<{ cl: NetnsCluster; setup: Setup }> {
       return rb.missing.length + rb.wrong.length + rb.errors.length;
     },
     restore: () => restoreHealthy(cl, hs),
+    fenced: false,
   };
   return { cl, setup };
 }
@@ -171,6 +337,7 @@ async function trial(cl: NetnsCluster, setup: Setup, fault: Fault, i: number): P
   const before = (await cl.watcher!.report()).overlaps.length;
   const probe = await setup.probe(`${fault}${i}`);
   if ((await probe.waitFor(true, 15_000)) === undefined) throw new Error('probe never up');
+  const wasLeader = (await cl.waitForLeader({ timeoutMs: 10_000 })).leader === from;
   const faultAt = Date.now();
   await inject(cl, fault, from);
   const to = await pollUntil(60_000, 20, () => {
@@ -181,13 +348,26 @@ async function trial(cl: NetnsCluster, setup: Setup, fault: Fault, i: number): P
   if ((await probe.waitFor(true, 30_000)) === undefined)
     throw new Error(`${fault} trial ${i}: client never back`);
   const report = await probe.stop();
+  if (setup.fenced) {
+    // The address moved: the failed host must have been powered off (an isolated host too).
+    const off = await pollUntil(10_000, 20, () =>
+      cl.pidsOf(from).length === 0 ? true : undefined,
+    );
+    if (off === undefined)
+      throw new Error(`${fault} trial ${i}: ${from} still has processes after the failover`);
+    await cl.noteOff(from);
+  }
   // Everything the client missed from the fault on (a failover can show as more than one
   // outage: a last answer from the old holder between two failures).
   const outages = report.outages.filter((o) => o.toMs >= faultAt);
   const watch = await cl.watcher!.report();
   const overlaps = watch.overlaps.slice(before);
+  const downtimeMs = outages.reduce((sum, o) => sum + (o.toMs - o.fromMs), 0);
   return {
-    downtimeMs: outages.reduce((sum, o) => sum + (o.toMs - o.fromMs), 0),
+    ...(setup.fenced
+      ? { phases: await phasesOf(cl, faultAt, from, to, wasLeader, downtimeMs) }
+      : {}),
+    downtimeMs,
     outages: outages.length,
     // Each overlap record spans its first to last sample; count one sampling interval more.
     doubleActiveMs: overlaps.reduce((s, o) => s + (o.toMs - o.fromMs) + 20, 0),
@@ -196,6 +376,16 @@ async function trial(cl: NetnsCluster, setup: Setup, fault: Fault, i: number): P
     from,
     to,
   };
+}
+
+function describePhases(p: Phases): string {
+  const ms = (n: number | undefined) => (n === undefined ? '?' : `${n.toFixed(0)}`);
+  return (
+    `ms after the fault: fence requested ${ms(p.requested)}, confirmed off ${ms(p.confirmedOff)}, ` +
+    `node-down committed ${ms(p.nodeDownCommitted)}, started ${ms(p.started)}, client back ${ms(p.clientBack)}` +
+    (p.wasLeader ? ' (failed host was the Raft leader)' : '') +
+    (p.othersFenced > 0 ? ` (${p.othersFenced} fence requests for other hosts)` : '')
+  );
 }
 
 function summary(label: string, rows: Trial[]): string {
@@ -216,7 +406,15 @@ console.log(
       .join(' ')}`,
 );
 for (const name of setups) {
-  let built = name === 'vip' ? await vipSetup() : await storageSetup();
+  const build = () =>
+    name === 'vip'
+      ? vipSetup()
+      : name === 'vip-fenced'
+        ? vipSetup(true)
+        : name === 'storage'
+          ? storageSetup()
+          : Promise.reject(new Error(`unknown setup ${name}: use vip, vip-fenced or storage`));
+  let built = await build();
   const results: string[] = [];
   try {
     for (const fault of faults) {
@@ -230,6 +428,7 @@ for (const name of setups) {
           console.log(
             `  ${name} ${fault} #${i + 1}: ${r.from} -> ${r.to}, down ${r.downtimeMs.toFixed(0)} ms (${r.outages} outage${r.outages === 1 ? '' : 's'}), double-active ${r.doubleActiveMs.toFixed(0)} ms${r.overlaps === '' ? '' : ` (${r.overlaps})`}, lost ${r.lost}`,
           );
+          if (r.phases !== undefined) console.log(`    ${describePhases(r.phases)}`);
         } catch (err) {
           // A trial that never recovers is a finding, not a reason to stop: report it with the
           // agents' story, then go on with a fresh cluster.
@@ -238,7 +437,7 @@ for (const name of setups) {
           console.log(storyOf(built.cl, since, 60).replace(/^/gm, '    | '));
           console.log((await stateSummary(built.cl)).replace(/^/gm, '    | '));
           await built.cl.destroy();
-          built = name === 'vip' ? await vipSetup() : await storageSetup();
+          built = await build();
         }
       }
       results.push(`${summary(fault, rows)}${failed > 0 ? `  (${failed} trials failed)` : ''}`);
@@ -247,6 +446,10 @@ for (const name of setups) {
     await built.cl.destroy();
   }
   console.log(`\n${built.setup.name}`);
+  if (built.setup.fenced)
+    console.log(
+      `hosts found powered off again while restoring (fenced while booting): ${refenced}`,
+    );
   console.log('fault     trials  p50 s   p90 s   p99 s   max s   double-active ms  lost writes');
   for (const r of results) console.log(r);
   console.log('');
