@@ -4,10 +4,11 @@
 // `N passed, N failed, N skipped` that CI reads. Extra arguments are passed to ava, which
 // then runs once with them.
 //
-// Without arguments the run has two phases: every test file outside test/netns/ (ava runs a
-// few files at once), then the multi-host scenarios in test/netns/ one file at a time. Those
-// run whole clusters of real hosts with nginx and HAProxy; several at once on a small machine
-// starve the agents of CPU until their leases lapse, which tests the machine, not Quorate.
+// Without arguments the run has two phases: the tests that run in-process (ava runs a few
+// files at once), then those that start real agent processes (test/agent, guard, cli,
+// security, observability) and the multi-host scenarios (test/netns), one file at a time.
+// Several clusters of real agents at once on a small machine starve them of CPU until their
+// leases lapse, which tests the machine, not Quorate.
 import { spawnSync, spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -57,7 +58,8 @@ if (extra.length > 0) {
   failedRuns += (await runAva(extra)) === 0 ? 0 : 1;
 } else {
   const all = testFiles('test');
-  const hosts = all.filter((f) => f.startsWith(join('test', 'netns') + '/'));
+  const serialDirs = ['agent', 'guard', 'cli', 'security', 'observability', 'netns'];
+  const hosts = all.filter((f) => serialDirs.some((d) => f.startsWith(join('test', d) + '/')));
   const rest = all.filter((f) => !hosts.includes(f));
   failedRuns += (await runAva(rest)) === 0 ? 0 : 1;
   if (hosts.length > 0)
