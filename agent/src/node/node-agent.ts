@@ -140,9 +140,7 @@ export class NodeAgent {
    */
   async leave(timeoutMs: number): Promise<StopAllResult> {
     this.leaving = true;
-    const defs = this.stoppable()
-      .map((i) => this.definition(i))
-      .filter((d): d is ResourceDef => d !== null);
+    const defs = this.stoppableDefinitions();
     this.o.logger.info({ resources: defs.map((d) => d.id) }, 'leaving: stopping everything');
     const result = await this.o.manager.stopAll(defs, performance.now() + timeoutMs);
     this.logStopAll(result);
@@ -464,9 +462,7 @@ export class NodeAgent {
   /** Lease ending: stop everything, dependents first, before the lease is over. */
   private stopEverything(): void {
     this.stoppingAll = true;
-    const defs = this.stoppable()
-      .map((i) => this.definition(i))
-      .filter((d): d is ResourceDef => d !== null);
+    const defs = this.stoppableDefinitions();
     this.o.logger.warn({ resources: defs.map((d) => d.id) }, 'lease ending: stopping everything');
     // The lease's end is the deadline, with at least the stop budget. A node holding no lease
     // since it started (nor one inherited from its previous process) has no lease end to meet:
@@ -513,11 +509,7 @@ export class NodeAgent {
     if (this.guardResourcesOf === config && this.guardNotInstalled === notInstalled) return;
     this.guardResourcesOf = config;
     this.guardNotInstalled = notInstalled;
-    this.o.guard.sendResources(
-      this.stoppable()
-        .map((i) => this.definition(i))
-        .filter((d): d is ResourceDef => d !== null),
-    );
+    this.o.guard.sendResources(this.stoppableDefinitions());
   }
 
   /**
@@ -528,6 +520,13 @@ export class NodeAgent {
     return this.instances().filter(
       (i) => !(this.notInstalled.has(i) && this.o.manager.stateOf(i) === 'stopped'),
     );
+  }
+
+  /** The definitions of {@link stoppable} instances, in start order: what stop-everything stops. */
+  private stoppableDefinitions(): ResourceDef[] {
+    return this.stoppable()
+      .map((i) => this.definition(i))
+      .filter((d): d is ResourceDef => d !== null);
   }
 
   /** Whether anything may be active here: known not stopped, or an operation in flight (a start). */
