@@ -1,4 +1,4 @@
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import {
   DEFAULT_RESOURCE_META,
   EMPTY_CLUSTER_CONFIG,
@@ -42,37 +42,46 @@ function vipConfig(ip: string): ClusterConfig {
   };
 }
 
+/**
+ * Three netns hosts, each with a web server on port 8080, running the cluster-managed address
+ * `vip` (torn down with the test): once it is on exactly one host (`first`) and a client probe
+ * reaches it.
+ */
+async function servingVip(t: ExecutionContext, fingerprint: string) {
+  const cl = await NetnsCluster.create({ size: 3, ocfProviders: { quorate: QUORATE_AGENTS } });
+  t.teardown(async () => {
+    if (!t.passed) t.log(cl.logTails(15));
+    await cl.destroy();
+  });
+  const vip = cl.vip(0);
+  for (const h of cl.hosts)
+    cl.spawnIn(h.name, [
+      process.execPath,
+      '-e',
+      `require('http').createServer((q, s) => s.end('${h.name}')).listen(8080);`,
+    ]);
+  const { leader } = await cl.waitForLeader();
+  await cl.host(leader).agent.propose({
+    type: 'apply-config',
+    config: vipConfig(vip),
+    fingerprint,
+    atMs: Date.now(),
+  });
+  const first = await pollUntil(30_000, 50, () => {
+    const holders = cl.whoHolds(vip);
+    return holders.length === 1 ? holders[0] : undefined;
+  });
+  t.truthy(first, 'the address came up on one host');
+
+  const probe = await cl.probe(`http://${vip}:8080/`, { maxMs: 90_000 });
+  t.truthy(await probe.waitFor(true, 10_000), 'the client reaches the address');
+  return { cl, vip, first, probe };
+}
+
 hostTest(
   `a cluster-managed virtual IP moves off a crashed host, is never on two hosts at once, and the client's downtime is measured${note}`,
   async (t) => {
-    const cl = await NetnsCluster.create({ size: 3, ocfProviders: { quorate: QUORATE_AGENTS } });
-    t.teardown(async () => {
-      if (!t.passed) t.log(cl.logTails(15));
-      await cl.destroy();
-    });
-    const vip = cl.vip(0);
-    for (const h of cl.hosts)
-      cl.spawnIn(h.name, [
-        process.execPath,
-        '-e',
-        `require('http').createServer((q, s) => s.end('${h.name}')).listen(8080);`,
-      ]);
-
-    const { leader } = await cl.waitForLeader();
-    await cl.host(leader).agent.propose({
-      type: 'apply-config',
-      config: vipConfig(vip),
-      fingerprint: 'vip-failover',
-      atMs: Date.now(),
-    });
-    const first = await pollUntil(30_000, 50, () => {
-      const holders = cl.whoHolds(vip);
-      return holders.length === 1 ? holders[0] : undefined;
-    });
-    t.truthy(first, 'the address came up on one host');
-
-    const probe = await cl.probe(`http://${vip}:8080/`, { maxMs: 90_000 });
-    t.truthy(await probe.waitFor(true, 10_000), 'the client reaches the address');
+    const { cl, vip, first, probe } = await servingVip(t, 'vip-failover');
 
     const crashedAt = Date.now();
     await cl.crashHost(first!);
@@ -101,32 +110,7 @@ hostTest(
 partitionTest(
   `a partition cuts the address's host off: it drops the address before the majority takes it, and after healing the client reaches it again${partitionNote}`,
   async (t) => {
-    const cl = await NetnsCluster.create({ size: 3, ocfProviders: { quorate: QUORATE_AGENTS } });
-    t.teardown(async () => {
-      if (!t.passed) t.log(cl.logTails(15));
-      await cl.destroy();
-    });
-    const vip = cl.vip(0);
-    for (const h of cl.hosts)
-      cl.spawnIn(h.name, [
-        process.execPath,
-        '-e',
-        `require('http').createServer((q, s) => s.end('${h.name}')).listen(8080);`,
-      ]);
-    const { leader } = await cl.waitForLeader();
-    await cl.host(leader).agent.propose({
-      type: 'apply-config',
-      config: vipConfig(vip),
-      fingerprint: 'vip-partition',
-      atMs: Date.now(),
-    });
-    const first = await pollUntil(30_000, 50, () => {
-      const holders = cl.whoHolds(vip);
-      return holders.length === 1 ? holders[0] : undefined;
-    });
-    t.truthy(first, 'the address came up on one host');
-    const probe = await cl.probe(`http://${vip}:8080/`, { maxMs: 90_000 });
-    t.truthy(await probe.waitFor(true, 10_000), 'the client reaches the address');
+    const { cl, vip, first, probe } = await servingVip(t, 'vip-partition');
 
     // Cut the holder off; the majority must move the address, the minority must let it go.
     const cutAt = Date.now();
