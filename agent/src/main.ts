@@ -53,7 +53,7 @@ const program = new Command()
   .option('--tick-ms <ms>', 'length of one Raft tick', positiveInt, 50)
   .option(
     '--election-ticks <n>',
-    'election timeout in ticks (randomised up to twice this); with the node lease, sized so a lease outlives an election (docs/safety.md)',
+    'election timeout in ticks (randomised up to twice this): how soon a lost leader is replaced',
     positiveInt,
     6,
   )
@@ -112,9 +112,15 @@ const program = new Command()
   )
   .option(
     '--renew-interval-ms <ms>',
-    'how often a node renews its lease with the leader',
+    'how often a node asks every voter to renew its lease',
     positiveInt,
     DEFAULT_LEASE_TIMING.renewIntervalMs,
+  )
+  .option(
+    '--renew-timeout-ms <ms>',
+    'how long a renewal request waits for its answers (a later answer renews nothing)',
+    positiveInt,
+    DEFAULT_LEASE_TIMING.renewTimeoutMs,
   )
   .option('--log-level <level>', 'trace, debug, info, warn or error', 'info')
   .addHelpText(
@@ -176,17 +182,19 @@ async function main(): Promise<void> {
     leaseMs: number;
     stopBudgetMs: number;
     renewIntervalMs: number;
+    renewTimeoutMs: number;
   }>();
   const timing: LeaseTiming = {
     ...DEFAULT_LEASE_TIMING,
     leaseMs: opts.leaseMs,
     stopBudgetMs: opts.stopBudgetMs,
     renewIntervalMs: opts.renewIntervalMs,
+    renewTimeoutMs: opts.renewTimeoutMs,
   };
   const timingProblems = checkLeaseTiming(timing);
   if (timingProblems.length > 0)
     throw new Error(
-      `--lease-ms ${timing.leaseMs}, --stop-budget-ms ${timing.stopBudgetMs}, --renew-interval-ms ${timing.renewIntervalMs}: ${timingProblems.join('; ')}`,
+      `--lease-ms ${timing.leaseMs}, --stop-budget-ms ${timing.stopBudgetMs}, --renew-interval-ms ${timing.renewIntervalMs}, --renew-timeout-ms ${timing.renewTimeoutMs}: ${timingProblems.join('; ')}`,
     );
   const logger = pino({ level: opts.logLevel, base: { node: opts.id } });
   // Node's process warnings (deprecations, ...) as JSON lines too, not free text on stderr.
@@ -246,16 +254,21 @@ async function main(): Promise<void> {
     logger: logger.child({ component: 'transport' }),
     extraServices: [
       ...security.extraServices,
-      livenessService(
-        (req) =>
+      livenessService({
+        renew: (req) =>
           agent?.handleRenew(req) ?? {
             granted: false,
             reason: 'starting',
             leader: '',
             term: 0,
             commitIndex: 0,
+            leaderGrant: false,
           },
-      ),
+        // Not started yet: nothing was renewed by this process, but an earlier one may have
+        // renewed: say no, the leader asks again.
+        revoke: (req) =>
+          agent?.handleRevoke(req) ?? { revoked: false, holdMs: 0, remainingMs: 100, reason: '' },
+      }),
       admin,
     ],
   });

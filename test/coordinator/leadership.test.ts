@@ -24,12 +24,12 @@ test('a node the log marks fenced gets no grant until node-up commits; nodes tre
     reason: '',
     updatedAtMs: 0,
   };
-  const lead = new Leadership('n2', 7, DEFAULT_LEASE_TIMING, 0);
-  const round = lead.round(doc, ['n1', 'n2', 'n3'], 10, 10, noPlan);
+  const lead = new Leadership('n2', 7, DEFAULT_LEASE_TIMING);
+  const round = lead.round(doc, ['n1', 'n2', 'n3'], ['n1', 'n2', 'n3'], 10, 10, noPlan);
   t.deepEqual(round.decision.gone, ['n1'], 'marked fenced and not seen alive: gone');
   lead.proposed(round, 40);
   t.false(lead.renewal('n1', 20, 45, doc), 'the log still marks it fenced');
-  const back = lead.round(doc, ['n1', 'n2', 'n3'], 25, 25, noPlan);
+  const back = lead.round(doc, ['n1', 'n2', 'n3'], ['n1', 'n2', 'n3'], 25, 25, noPlan);
   t.deepEqual(back.decision.commands, [{ type: 'node-up', node: 'n1', atMs: 25 }]);
   delete doc.nodes['n1']!.fenced; // node-up applied
   t.false(lead.renewal('n1', 30, 39, doc), 'the decision that treated it as gone is uncommitted');

@@ -1,5 +1,6 @@
 import { LeaseTable, type NodeLiveness } from '../liveness/lease-table.js';
 import type { LeaseTiming } from '../liveness/lease-timing.js';
+import type { RevokeAnswer } from '../liveness/lease-witness.js';
 import type { Plan, SchedulerInput } from '../scheduler/types.js';
 import type { ClusterStateDoc } from '../state/cluster-state.js';
 import { decide, type Decision } from './decide.js';
@@ -17,8 +18,10 @@ export interface LeadershipRound {
  * (agent/src/node/) and the whole-cluster simulation so both run one mechanism. Pure: the
  * caller passes its monotonic time in, proposes the commands, runs the fence requests.
  *
- * - The {@link LeaseTable}: a new one per leadership, counting from the election.
- * - Lease grants: refused while a decision that treated the member as down or fenced is
+ * - The {@link LeaseTable}: a new one per leadership. Silent members become `down` once a
+ *   quorum of voters promised to refuse their renewals ({@link revokeTargets},
+ *   {@link revokeAnswered}); the election does not matter, since any voter renews leases.
+ * - Lease grants (the leader's yes that lets a member start resources): refused while a decision that treated the member as down or fenced is
  *   uncommitted (`LeaseTable.holdGrants`), so a member never comes back to a log that still
  *   gives it what the decision moved away.
  * - Since when each member has not been alive (the fencing grace), and which members this
@@ -35,10 +38,9 @@ export class Leadership {
     readonly self: string,
     readonly term: number,
     timing: LeaseTiming,
-    electedAtMs: number,
     private readonly suspectFenceDelayMs?: number,
   ) {
-    this.table = new LeaseTable(timing, electedAtMs);
+    this.table = new LeaseTable(timing);
   }
 
   /**
@@ -61,11 +63,42 @@ export class Leadership {
     return this.table.mayGrant(node, commitIndex);
   }
 
-  /** The verdict on every member at `nowMs` (the leader itself is alive). */
-  liveness(members: readonly string[], nowMs: number): Record<string, NodeLiveness> {
+  /**
+   * The verdict on every member at `nowMs`, with `voters` the Raft voters (the leader itself
+   * is alive).
+   */
+  liveness(
+    members: readonly string[],
+    voters: readonly string[],
+    nowMs: number,
+  ): Record<string, NodeLiveness> {
     const out: Record<string, NodeLiveness> = {};
-    for (const m of members) out[m] = m === this.self ? 'alive' : this.table.liveness(m, nowMs);
+    for (const m of members)
+      out[m] = m === this.self ? 'alive' : this.table.liveness(m, nowMs, voters);
     return out;
+  }
+
+  /**
+   * The silent members whose lease the voters should be asked to revoke now; the caller asks
+   * every voter but the member (itself included, through its `LeaseWitness`) and hands each
+   * answer to {@link revokeAnswered}.
+   */
+  revokeTargets(members: readonly string[], nowMs: number): string[] {
+    return this.table.revokeTargets(
+      members.filter((m) => m !== this.self),
+      nowMs,
+    );
+  }
+
+  /** A voter's answer to a revocation request about `node` sent at `sentAtMs`. */
+  revokeAnswered(
+    node: string,
+    voter: string,
+    sentAtMs: number,
+    answer: RevokeAnswer,
+    nowMs: number,
+  ): void {
+    this.table.revokeAnswered(node, voter, sentAtMs, answer, nowMs);
   }
 
   /**
@@ -76,11 +109,12 @@ export class Leadership {
   round(
     doc: Readonly<ClusterStateDoc>,
     members: readonly string[],
+    voters: readonly string[],
     nowMs: number,
     wallMs: number,
     schedule: (i: SchedulerInput) => Plan,
   ): LeadershipRound {
-    const liveness = this.liveness(members, nowMs);
+    const liveness = this.liveness(members, voters, nowMs);
     const suspectSinceMs: Record<string, number> = {};
     for (const m of members) {
       if (liveness[m] === 'alive') {

@@ -1,4 +1,5 @@
-import { expiryWaitMs, type LeaseTiming } from './lease-timing.js';
+import { promiseHoldsMs, revocationNeedMs, type LeaseTiming } from './lease-timing.js';
+import type { RevokeAnswer } from './lease-witness.js';
 
 /** The leader's verdict on one node. */
 export type NodeLiveness =
@@ -6,41 +7,47 @@ export type NodeLiveness =
   | 'alive'
   /** Silent, but its lease may still hold: it may still run resources (unclean). */
   | 'suspect'
-  /** Silent for longer than any lease it could hold: it runs nothing (safe to move away). */
+  /** Its lease surely ended and it has not been heard since: it runs nothing (safe to move away). */
   | 'down';
 
 /**
  * The leader side of node leases (Pacemaker's membership view, with timing instead of a
- * token ring). Pure: the caller passes the leader's monotonic time in.
+ * token ring). Pure: the caller passes the leader's monotonic time in. One table per
+ * leadership.
  *
- * The leader grants renewals only while it is leader with quorum contact, and records when it
- * received each node's last request. A node is `down` once `expiryWaitMs` has passed since
- * then — and never earlier than `expiryWaitMs` after this node became leader, because a
- * previous leader may have granted leases this one never saw (a new leader is conservative in
- * the same way). A node is `alive` while requests keep arriving within `aliveWithinMs`.
+ * A node is `alive` while its renewal requests keep reaching the leader within
+ * `aliveWithinMs`. A silent node is `suspect` until a quorum of voters (the leader among
+ * them, the node itself never) promised to refuse its renewals (`LeaseWitness.revoke`), each
+ * promise holding at least {@link revocationNeedMs} past now; then it is `down`, and stays
+ * so until a request from it reaches this leader. At that moment its lease had surely ended,
+ * and any lease it gets later begins a new stretch in which it starts nothing before a
+ * leader grants it (`NodeLease.mayStart`), which this table holds back while a decision that
+ * treated it as down is uncommitted ({@link holdGrants}).
  */
 export class LeaseTable {
   private readonly lastRequestMs = new Map<string, number>();
   private readonly holdIndex = new Map<string, number>();
-  private readonly leaderSinceMs: number;
-  private readonly waitMs: number;
+  private readonly promises = new Map<string, Map<string, number>>();
+  private readonly nextAskMs = new Map<string, number>();
+  private readonly down = new Set<string>();
+  private readonly needMs: number;
+  private readonly holdsMs: number;
 
-  /**
-   * @param leaderSinceMs when this node became leader (its own clock).
-   * @param aliveWithinMs a node whose last request is older than this is no longer `alive`.
-   */
+  /** @param aliveWithinMs a node whose last request is older than this is no longer `alive`. */
   constructor(
-    timing: LeaseTiming,
-    leaderSinceMs: number,
+    private readonly timing: LeaseTiming,
     private readonly aliveWithinMs: number = timing.renewIntervalMs * 3,
   ) {
-    this.leaderSinceMs = leaderSinceMs;
-    this.waitMs = expiryWaitMs(timing);
+    this.needMs = revocationNeedMs(timing);
+    this.holdsMs = promiseHoldsMs(timing);
   }
 
-  /** A renewal request from `node` arrived (and was granted) at `nowMs`. */
+  /** A renewal request from `node` arrived at `nowMs`: it is alive, and no longer down. */
   requestReceived(node: string, nowMs: number): void {
     this.lastRequestMs.set(node, Math.max(this.lastRequestMs.get(node) ?? nowMs, nowMs));
+    this.down.delete(node);
+    this.promises.delete(node);
+    this.nextAskMs.delete(node);
   }
 
   /**
@@ -68,16 +75,68 @@ export class LeaseTable {
     this.lastRequestMs.delete(node);
   }
 
-  /** The leader-clock time after which `node` surely holds no lease. */
-  surelyExpiredAtMs(node: string): number {
-    const last = this.lastRequestMs.get(node) ?? Number.NEGATIVE_INFINITY;
-    return Math.max(last, this.leaderSinceMs) + this.waitMs;
+  /**
+   * The members to ask the voters about now (silent, not yet down, not asked too recently).
+   * Marks them asked: the caller sends the revocation requests at once.
+   */
+  revokeTargets(members: readonly string[], nowMs: number): string[] {
+    const out: string[] = [];
+    for (const m of members) {
+      if (this.isAlive(m, nowMs) || this.down.has(m)) continue;
+      if (nowMs < (this.nextAskMs.get(m) ?? Number.NEGATIVE_INFINITY)) continue;
+      this.nextAskMs.set(m, nowMs + this.timing.renewTimeoutMs);
+      out.push(m);
+    }
+    return out;
   }
 
-  /** The verdict on `node` at `nowMs`. */
-  liveness(node: string, nowMs: number): NodeLiveness {
-    const last = this.lastRequestMs.get(node);
-    if (last !== undefined && nowMs - last <= this.aliveWithinMs) return 'alive';
-    return nowMs >= this.surelyExpiredAtMs(node) ? 'down' : 'suspect';
+  /**
+   * Voter `voter` answered, at `nowMs`, a revocation request about `node` this leader sent at
+   * `sentAtMs`. A yes is a promise that holds until {@link promiseHoldsMs} after the send; a
+   * no says when to ask again.
+   */
+  revokeAnswered(
+    node: string,
+    voter: string,
+    sentAtMs: number,
+    answer: RevokeAnswer,
+    nowMs: number,
+  ): void {
+    if (this.down.has(node) || voter === node) return;
+    if (answer.revoked) {
+      const byVoter = this.promises.get(node) ?? new Map<string, number>();
+      const until = sentAtMs + Math.min(this.holdsMs, promiseHoldsMsFor(this.timing, answer.holdMs));
+      byVoter.set(voter, Math.max(byVoter.get(voter) ?? until, until));
+      this.promises.set(node, byVoter);
+      return;
+    }
+    const again = nowMs + Math.max(1, answer.remainingMs);
+    this.nextAskMs.set(node, Math.min(this.nextAskMs.get(node) ?? again, again));
   }
+
+  /** The verdict on `node` at `nowMs`, with `voters` the Raft voters now. */
+  liveness(node: string, nowMs: number, voters: readonly string[]): NodeLiveness {
+    if (this.isAlive(node, nowMs)) return 'alive';
+    if (this.down.has(node)) return 'down';
+    const byVoter = this.promises.get(node);
+    if (byVoter === undefined) return 'suspect';
+    let holding = 0;
+    for (const v of voters)
+      if (v !== node && (byVoter.get(v) ?? Number.NEGATIVE_INFINITY) >= nowMs + this.needMs)
+        holding++;
+    if (holding < Math.floor(voters.length / 2) + 1) return 'suspect';
+    this.down.add(node);
+    this.promises.delete(node);
+    return 'down';
+  }
+
+  private isAlive(node: string, nowMs: number): boolean {
+    const last = this.lastRequestMs.get(node);
+    return last !== undefined && nowMs - last <= this.aliveWithinMs;
+  }
+}
+
+/** {@link promiseHoldsMs} for a voter that said it holds `holdMs` (it may be configured apart). */
+function promiseHoldsMsFor(t: LeaseTiming, holdMs: number): number {
+  return promiseHoldsMs({ ...t, revokeHoldMs: holdMs });
 }

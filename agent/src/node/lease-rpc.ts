@@ -12,18 +12,44 @@ export interface RenewRequest {
 
 /** The answer to a {@link RenewRequest}. */
 export interface RenewReply {
+  /** This voter's yes. */
   granted: boolean;
   reason: string;
   leader: string;
   term: number;
-  /** The leader's commit index at the grant: start nothing before applying this far. */
+  /** The leader's commit index at the grant (with `leaderGrant`): start nothing before it. */
   commitIndex: number;
+  /** The leader lets the node start resources. */
+  leaderGrant: boolean;
+}
+
+/** A leader's request to revoke a node's lease. */
+export interface RevokeRequest {
+  node: string;
+  clusterId: string;
+  leader: string;
+  term: number;
+}
+
+/** The answer to a {@link RevokeRequest}. */
+export interface RevokeReply {
+  revoked: boolean;
+  holdMs: number;
+  remainingMs: number;
+  reason: string;
 }
 
 /** A client for one peer's Liveness service. */
 export interface LivenessClient {
   renew(req: RenewRequest, deadlineMs: number): Promise<RenewReply>;
+  revoke(req: RevokeRequest, deadlineMs: number): Promise<RevokeReply>;
   close(): void;
+}
+
+/** What the Liveness service answers with. */
+export interface LivenessHandlers {
+  renew(req: RenewRequest): RenewReply;
+  revoke(req: RevokeRequest): RevokeReply;
 }
 
 interface LivenessPackage {
@@ -46,8 +72,8 @@ function livenessPackage(): LivenessPackage {
   return loaded;
 }
 
-/** The Liveness service, to serve with `handler` on the agent's gRPC server. */
-export function livenessService(handler: (req: RenewRequest) => RenewReply): {
+/** The Liveness service, to serve with `handlers` on the agent's gRPC server. */
+export function livenessService(handlers: LivenessHandlers): {
   definition: grpc.ServiceDefinition;
   implementation: grpc.UntypedServiceImplementation;
 } {
@@ -58,7 +84,13 @@ export function livenessService(handler: (req: RenewRequest) => RenewReply): {
         call: grpc.ServerUnaryCall<RenewRequest, RenewReply>,
         callback: grpc.sendUnaryData<RenewReply>,
       ) => {
-        callback(null, handler(call.request));
+        callback(null, handlers.renew(call.request));
+      },
+      Revoke: (
+        call: grpc.ServerUnaryCall<RevokeRequest, RevokeReply>,
+        callback: grpc.sendUnaryData<RevokeReply>,
+      ) => {
+        callback(null, handlers.revoke(call.request));
       },
     },
   };
@@ -72,16 +104,19 @@ export function livenessClient(
 ): LivenessClient {
   const Client = livenessPackage().quorate.liveness.Liveness;
   const client = new Client(address, credentials, options);
-  return {
-    renew: (req, deadlineMs) =>
+  const unary =
+    <Req, Reply>(method: string) =>
+    (req: Req, deadlineMs: number): Promise<Reply> =>
       new Promise((resolve, reject) => {
-        client['Renew'](
+        client[method](
           req,
           { deadline: Date.now() + deadlineMs },
-          (err: grpc.ServiceError | null, reply: RenewReply) =>
-            err ? reject(err) : resolve(reply),
+          (err: grpc.ServiceError | null, reply: Reply) => (err ? reject(err) : resolve(reply)),
         );
-      }),
+      });
+  return {
+    renew: unary<RenewRequest, RenewReply>('Renew'),
+    revoke: unary<RevokeRequest, RevokeReply>('Revoke'),
     close: () => client.close(),
   };
 }

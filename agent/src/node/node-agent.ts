@@ -12,6 +12,7 @@ import type {
 import type { Fencer } from '../fencing/fencer.js';
 import type { NodeLiveness } from '../liveness/lease-table.js';
 import type { LeaseTiming } from '../liveness/lease-timing.js';
+import { LeaseWitness } from '../liveness/lease-witness.js';
 import { NodeLease } from '../liveness/node-lease.js';
 import type { GuardLink, Inheritance } from '../guard/guard-link.js';
 import type { RaftDriver } from '../raft/driver/raft-driver.js';
@@ -24,6 +25,8 @@ import {
   type LivenessClient,
   type RenewReply,
   type RenewRequest,
+  type RevokeReply,
+  type RevokeRequest,
 } from './lease-rpc.js';
 
 /** Least time between two re-sends of one instance's observed state (see resyncRecords). */
@@ -65,8 +68,10 @@ export interface NodeAgentOptions {
 
 /**
  * One host's share of the failover path, wiring the pure steps to real time and I/O:
- * - renews this node's lease with the leader every `renewIntervalMs` (and, on the leader,
- *   answers renewals into a fresh {@link LeaseTable} per leadership);
+ * - renews this node's lease with every voter every `renewIntervalMs`, and answers the
+ *   others' renewals as a voter ({@link LeaseWitness}); on the leader, also grants starts and
+ *   asks the voters to revoke the leases of silent members (a fresh {@link Leadership} per
+ *   term);
  * - on the leader, runs {@link decide} with the real scheduler and proposes its commands, one
  *   decision at a time;
  * - on every node, runs {@link reconcile} and hands the operations to the resource manager,
@@ -74,7 +79,9 @@ export interface NodeAgentOptions {
  */
 export class NodeAgent {
   private readonly lease: NodeLease;
+  private readonly witness: LeaseWitness;
   private leadership: Leadership | null = null;
+  private stopPointTimer: NodeJS.Timeout | null = null;
   private readonly clients = new Map<string, LivenessClient>();
   private readonly busy = new Set<string>();
   private timers: NodeJS.Timeout[] = [];
@@ -99,6 +106,7 @@ export class NodeAgent {
 
   constructor(private readonly o: NodeAgentOptions) {
     this.lease = new NodeLease(o.timing);
+    this.witness = new LeaseWitness(o.timing, performance.now());
   }
 
   /**
@@ -125,6 +133,7 @@ export class NodeAgent {
   stop(): void {
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
+    if (this.stopPointTimer !== null) clearTimeout(this.stopPointTimer);
     for (const c of this.clients.values()) c.close();
     this.o.guard?.close();
   }
@@ -157,23 +166,49 @@ export class NodeAgent {
       );
   }
 
-  /** The Liveness service handler: grant only as a leader with recent quorum contact. */
+  /**
+   * The Liveness service's Renew: this voter's yes unless it promised a leader to refuse the
+   * node (`LeaseWitness`); and, from a leader holding its Raft leader lease, a grant that lets
+   * the node start resources, refused while a decision that treated the node as down is
+   * uncommitted (`LeaseTable.mayGrant`).
+   */
   handleRenew(req: RenewRequest): RenewReply {
     const st = this.o.driver.status();
-    const reply = (granted: boolean, reason: string): RenewReply => ({
+    const reply = (granted: boolean, reason: string, leaderGrant = false): RenewReply => ({
       granted,
       reason,
       leader: st.leader ?? '',
       term: st.term,
-      commitIndex: st.commit,
+      commitIndex: leaderGrant ? st.commit : 0,
+      leaderGrant,
     });
     if (req.clusterId !== this.o.clusterId) return reply(false, `wrong cluster ${req.clusterId}`);
-    if (st.role !== 'leader') return reply(false, 'not the leader');
-    if (!st.leaseValid) return reply(false, 'leader without recent quorum contact');
-    // Not while a decision that treated the node as down is uncommitted (LeaseTable.mayGrant).
-    if (!this.lead(st.term).renewal(req.node, performance.now(), st.commit, this.o.state.state))
-      return reply(false, 'a decision about this node is not committed yet');
-    return reply(true, '');
+    const { voters, learners } = st.confState;
+    if (!voters.includes(req.node) && !learners.includes(req.node))
+      return reply(false, `${req.node} is not a member`);
+    const now = performance.now();
+    // A leader hears every member's requests: that is how it knows who is alive.
+    const leading = st.role === 'leader' && st.leaseValid;
+    const leaderYes =
+      leading && this.lead(st.term).renewal(req.node, now, st.commit, this.o.state.state);
+    if (!this.witness.renewal(req.node, now))
+      return reply(false, 'revoked: a leader is moving its resources away');
+    return reply(true, '', leaderYes);
+  }
+
+  /** The Liveness service's Revoke: a leader asks this voter to revoke a silent node's lease. */
+  handleRevoke(req: RevokeRequest): RevokeReply {
+    if (req.clusterId !== this.o.clusterId)
+      return { revoked: false, holdMs: 0, remainingMs: 0, reason: `wrong cluster ${req.clusterId}` };
+    const answer = this.witness.revoke(req.node, performance.now());
+    if (answer.revoked) {
+      this.o.logger.info(
+        { node: req.node, leader: req.leader, term: req.term, holdMs: answer.holdMs },
+        'lease revoked at a leader\'s request',
+      );
+      return { revoked: true, holdMs: answer.holdMs, remainingMs: 0, reason: '' };
+    }
+    return { revoked: false, holdMs: 0, remainingMs: Math.ceil(answer.remainingMs), reason: '' };
   }
 
   /** The resource manager's report callback: record the observed state in the log. */
@@ -227,6 +262,7 @@ export class NodeAgent {
     if (st.role !== 'leader' || this.leadership?.term !== st.term) return null;
     return this.leadership.liveness(
       [...st.confState.voters, ...st.confState.learners],
+      st.confState.voters,
       performance.now(),
     );
   }
@@ -238,48 +274,129 @@ export class NodeAgent {
 
   private lead(term: number): Leadership {
     if (this.leadership?.term !== term) {
-      this.leadership = new Leadership(
-        this.o.id,
-        term,
-        this.o.timing,
-        performance.now(),
-        this.o.suspectFenceDelayMs,
-      );
+      this.leadership = new Leadership(this.o.id, term, this.o.timing, this.o.suspectFenceDelayMs);
     }
     return this.leadership;
   }
 
-  /** One renewal round: heartbeat to the lease guard, then ask the leader to renew. */
+  /**
+   * One renewal round: heartbeat to the lease guard, begin stopping everything if the lease
+   * is past its stop point (before asking again: a renewal sent now would otherwise extend a
+   * lease that lapsed unnoticed, say after a pause), then ask every voter to renew.
+   */
   private renewRound(): void {
     if (this.stopped) return;
     this.o.guard?.sendLease(this.lease.expiresAtMs());
-    const leader = this.o.driver.status().leader;
-    if (leader === null) return;
-    const id = this.lease.requestSent(performance.now());
+    this.stopIfPastStopPoint();
+    const st = this.o.driver.status();
+    const voters = st.confState.voters;
+    if (voters.length === 0) return;
+    const id = this.lease.requestSent(performance.now(), voters);
     const req: RenewRequest = { node: this.o.id, clusterId: this.o.clusterId };
-    if (leader === this.o.id) {
-      const r = this.handleRenew(req);
-      if (r.granted) this.grant(id, r.commitIndex);
-      return;
+    for (const voter of voters) {
+      if (voter === this.o.id) {
+        this.answered(id, voter, this.handleRenew(req));
+        continue;
+      }
+      const client = this.client(voter);
+      if (client === null) continue;
+      client.renew(req, this.o.timing.renewTimeoutMs).then(
+        (r) => this.answered(id, voter, r),
+        () => undefined, // the lease simply runs out; the next round tries again
+      );
     }
-    const address = this.o.peers[leader];
-    if (address === undefined) return;
-    let client = this.clients.get(leader);
-    if (client === undefined) {
-      client = livenessClient(address, this.o.channelCredentials, this.o.channelOptions);
-      this.clients.set(leader, client);
-    }
-    client.renew(req, this.o.timing.renewIntervalMs * 2).then(
-      (r) => r.granted && this.grant(id, r.commitIndex),
-      () => undefined, // the lease simply runs out; the next round tries again
+  }
+
+  /** The Liveness client for `peer` (null: no address known). */
+  private client(peer: string): LivenessClient | null {
+    let client = this.clients.get(peer);
+    if (client !== undefined) return client;
+    const address = this.o.peers[peer];
+    if (address === undefined) return null;
+    client = livenessClient(address, this.o.channelCredentials, this.o.channelOptions);
+    this.clients.set(peer, client);
+    return client;
+  }
+
+  private answered(requestId: number, voter: string, r: RenewReply): void {
+    if (!r.granted || this.stopped) return;
+    const before = this.lease.expiresAtMs();
+    const now = performance.now();
+    this.lease.ackReceived(requestId, voter, now);
+    if (r.leaderGrant) this.lease.grantReceived(requestId, r.commitIndex, now);
+    const after = this.lease.expiresAtMs();
+    if (after === before) return;
+    // The guard hears of the extended lease before anything can start on it: an agent paused
+    // right after a start must leave its guard knowing there is something to stop.
+    this.o.guard?.sendLease(after);
+    this.armStopPoint(now);
+  }
+
+  /** Run the stop-everything check exactly at the lease's stop point, not a round later. */
+  private armStopPoint(now: number): void {
+    if (this.stopPointTimer !== null) clearTimeout(this.stopPointTimer);
+    const inMs = this.lease.msUntilStopping(now);
+    this.stopPointTimer = setTimeout(
+      () => {
+        this.stopPointTimer = null;
+        this.stopIfPastStopPoint();
+      },
+      Math.max(0, Math.ceil(inMs)),
     );
   }
 
-  private grant(requestId: number, commitIndex: number): void {
-    this.lease.grantReceived(requestId, commitIndex);
-    // The guard hears of the extended lease before anything can start on it: an agent paused
-    // right after a start must leave its guard knowing there is something to stop.
-    this.o.guard?.sendLease(this.lease.expiresAtMs());
+  private stopIfPastStopPoint(): void {
+    if (this.stopped || this.leaving) return;
+    if (this.lease.state(performance.now()) === 'valid') return;
+    if (!this.stoppingAll && this.anythingMayRun()) this.stopEverything();
+  }
+
+  /**
+   * As leader: ask the voters to revoke the leases of members silent too long. Each yes is a
+   * promise to refuse the member's renewals for a while; with a quorum of them the member is
+   * `down` and the next decision moves what it ran (LeaseTable).
+   */
+  private revokeRound(term: number, members: string[], voters: string[]): void {
+    const leadership = this.lead(term);
+    const now = performance.now();
+    for (const node of leadership.revokeTargets(members, now)) {
+      for (const voter of voters) {
+        if (voter === node) continue;
+        if (voter === this.o.id) {
+          leadership.revokeAnswered(node, voter, now, this.witness.revoke(node, now), now);
+          continue;
+        }
+        const client = this.client(voter);
+        if (client === null) continue;
+        const req: RevokeRequest = { node, clusterId: this.o.clusterId, leader: this.o.id, term };
+        client.revoke(req, this.o.timing.renewTimeoutMs).then(
+          (r) => this.revokeAnswered(leadership, node, voter, now, r),
+          () => undefined, // asked again once the request's deadline passed
+        );
+      }
+    }
+  }
+
+  private revokeAnswered(
+    leadership: Leadership,
+    node: string,
+    voter: string,
+    sentAtMs: number,
+    r: RevokeReply,
+  ): void {
+    if (this.leadership !== leadership || this.stopped || r.reason !== '') return;
+    const now = performance.now();
+    leadership.revokeAnswered(
+      node,
+      voter,
+      sentAtMs,
+      r.revoked ? { revoked: true, holdMs: r.holdMs } : { revoked: false, remainingMs: r.remainingMs },
+      now,
+    );
+    // Decide at once when this answer completes the quorum, or ask again exactly when the
+    // voter will agree, rather than a round later: both are on the failover's path.
+    if (r.revoked) this.controlRound();
+    else setTimeout(() => this.controlRound(), Math.max(1, r.remainingMs)).unref();
   }
 
   private controlRound(): void {
@@ -287,16 +404,19 @@ export class NodeAgent {
     this.feedGuardResources();
     if (this.leaving) return; // leave() stops everything; nothing is decided or started
     const st = this.o.driver.status();
-    if (st.role === 'leader' && st.leaseValid)
-      this.decideRound(st.term, [...st.confState.voters, ...st.confState.learners]);
+    if (st.role === 'leader' && st.leaseValid) {
+      const members = [...st.confState.voters, ...st.confState.learners];
+      this.revokeRound(st.term, members, st.confState.voters);
+      this.decideRound(st.term, members, st.confState.voters);
+    }
     this.reconcileRound();
   }
 
-  private decideRound(term: number, members: string[]): void {
+  private decideRound(term: number, members: string[], voters: string[]): void {
     if (this.deciding) return;
     const leadership = this.lead(term);
     const doc = this.o.state.state;
-    const round = leadership.round(doc, members, performance.now(), Date.now(), schedule);
+    const round = leadership.round(doc, members, voters, performance.now(), Date.now(), schedule);
     for (const [m, verdict] of Object.entries(round.liveness))
       if (verdict === 'alive' && this.o.fencer?.fencedSince(m) != null)
         this.o.fencer.nodeSeenAlive(m);

@@ -1,6 +1,7 @@
 import type { Decision } from '../../../agent/src/coordinator/decide.js';
 import { Leadership } from '../../../agent/src/coordinator/leadership.js';
 import type { LeaseTiming } from '../../../agent/src/liveness/lease-timing.js';
+import type { RevokeAnswer } from '../../../agent/src/liveness/lease-witness.js';
 import type { NodeId } from '../../../agent/src/raft/types.js';
 import { schedule } from '../../../agent/src/scheduler/schedule.js';
 import type { ClusterCommand } from '../../../agent/src/state/cluster-commands.js';
@@ -45,13 +46,12 @@ export class LeaderDuties {
     self: NodeId,
     term: number,
     timing: LeaseTiming,
-    electedAtMs: number,
     fenceAfterSuspectMs: number,
     ports: LeaderPorts,
   ) {
     this.self = self;
     this.term = term;
-    this.leadership = new Leadership(self, term, timing, electedAtMs, fenceAfterSuspectMs);
+    this.leadership = new Leadership(self, term, timing, fenceAfterSuspectMs);
     this.ports = ports;
   }
 
@@ -63,6 +63,24 @@ export class LeaderDuties {
     doc: Readonly<ClusterStateDoc>,
   ): boolean {
     return this.leadership.renewal(node, nowMs, commitIndex, doc);
+  }
+
+  /** The silent members whose lease to ask the voters to revoke now (`Leadership`). */
+  revokeTargets(members: NodeId[], nowMs: number): NodeId[] {
+    return this.active ? this.leadership.revokeTargets(members, nowMs) : [];
+  }
+
+  /** A voter's answer to this leader's revocation request (answers to another term: ignored). */
+  revokeAnswered(
+    term: number,
+    node: NodeId,
+    voter: NodeId,
+    sentAtMs: number,
+    answer: RevokeAnswer,
+    nowMs: number,
+  ): void {
+    if (!this.active || term !== this.term) return;
+    this.leadership.revokeAnswered(node, voter, sentAtMs, answer, nowMs);
   }
 
   /** Leadership ended: late fence confirmations and applies are ignored. */
@@ -91,6 +109,7 @@ export class LeaderDuties {
   round(
     doc: Readonly<ClusterStateDoc>,
     members: NodeId[],
+    voters: NodeId[],
     nowMs: number,
     fenceDevice: boolean,
     requestDecision: () => void,
@@ -101,7 +120,7 @@ export class LeaderDuties {
       this.ports.log(`${this.self} decision timed out; deciding again`);
       this.inFlight = null;
     }
-    const round = this.leadership.round(doc, members, nowMs, nowMs, schedule);
+    const round = this.leadership.round(doc, members, voters, nowMs, nowMs, schedule);
     const { commands, fence } = round.decision;
     if (fenceDevice) {
       for (const f of fence) this.requestFence(f.node, f.reason, requestDecision);
@@ -125,8 +144,13 @@ export class LeaderDuties {
   }
 
   /** The decision a round would make now, without proposing it (for violation reports). */
-  preview(doc: Readonly<ClusterStateDoc>, members: NodeId[], nowMs: number): Decision {
-    return this.leadership.round(doc, members, nowMs, nowMs, schedule).decision;
+  preview(
+    doc: Readonly<ClusterStateDoc>,
+    members: NodeId[],
+    voters: NodeId[],
+    nowMs: number,
+  ): Decision {
+    return this.leadership.round(doc, members, voters, nowMs, nowMs, schedule).decision;
   }
 
   private requestFence(node: NodeId, reason: string, requestDecision: () => void): void {

@@ -1,5 +1,6 @@
 import type { Decision } from '../../../agent/src/coordinator/decide.js';
 import { reconcile } from '../../../agent/src/coordinator/reconcile.js';
+import { LeaseWitness } from '../../../agent/src/liveness/lease-witness.js';
 import { NodeLease, type LeaseState } from '../../../agent/src/liveness/node-lease.js';
 import type { ProposeResult } from '../../../agent/src/raft/raft-node.js';
 import type { Message, NodeId } from '../../../agent/src/raft/types.js';
@@ -61,10 +62,11 @@ export interface AgentWorld {
  * - Raft: an {@link AgentRaft} ticked from the host's drifting clock; like the agent's
  *   RaftDriver it first delivers every tick that is due (at most 2·election+1) before any
  *   input, so a paused agent wakes up knowing how much time passed.
- * - Its {@link NodeLease}, renewed every `renewIntervalMs` by a request to the node it believes
- *   leads (over the network; the leader renews itself locally). A leader grants only while
- *   its Raft leader lease holds (`status().leaseValid`), recording the request in the
- *   {@link LeaderDuties}' table.
+ * - Its {@link NodeLease}, renewed every `renewIntervalMs` by a request to every voter (over
+ *   the network; its own yes locally), and its {@link LeaseWitness}, answering the others'.
+ *   A leader also grants starts, only while its Raft leader lease holds
+ *   (`status().leaseValid`), recording the request in the {@link LeaderDuties}' table, and
+ *   asks the voters to revoke the leases of silent members.
  * - Every `reconcileIntervalMs` (and exactly when the lease enters its stop budget): with a
  *   valid lease, {@link reconcile} (starting nothing until it has applied the log as far as the
  *   grant that ended its last lease gap said: `NodeLease.mayStart`) and run its operations;
@@ -91,6 +93,7 @@ export class SimAgent {
   private readonly world: AgentWorld;
   private readonly params: ClusterSimParams;
   private readonly lease: NodeLease;
+  private readonly witness: LeaseWitness;
   private readonly local = new Map<string, ResourceState>();
   private readonly busy = new Set<string>();
   private readonly busyKind = new Map<string, HostOperation>();
@@ -113,6 +116,7 @@ export class SimAgent {
     this.params = world.params;
     this.incarnation = incarnation;
     this.lease = new NodeLease(this.params.timing);
+    this.witness = new LeaseWitness(this.params.timing, this.nowMs());
     this.reporter = new RecordReporter(this.id, this.params.reportRetryMs);
     this.tickOriginMs = this.nowMs();
     const random = SimRandom.forStream(this.params.seed, `cluster/raft/${this.id}/${incarnation}`);
@@ -171,6 +175,7 @@ export class SimAgent {
     return this.leaderDuties(st.term).preview(
       this.raft.state.state,
       [...st.confState.voters, ...st.confState.learners],
+      st.confState.voters,
       this.nowMs(),
     );
   }
@@ -188,8 +193,21 @@ export class SimAgent {
       const p = m.payload;
       if (p.kind === 'raft') this.raft.step(p.msg);
       else if (p.kind === 'renew') this.handleRenew(m.from, p.requestId, p.incarnation);
-      else if (p.incarnation === this.incarnation) {
-        this.lease.grantReceived(p.requestId, p.commitIndex);
+      else if (p.kind === 'revoke') this.handleRevoke(m.from, p);
+      else if (p.incarnation !== this.incarnation) return;
+      else if (p.kind === 'ack') this.acked(p.requestId, m.from, p.leaderGrant, p.commitIndex);
+      else {
+        const answer = p.revoked
+          ? { revoked: true as const, holdMs: p.holdMs }
+          : { revoked: false as const, remainingMs: p.remainingMs };
+        this.duties?.revokeAnswered(p.term, p.node, m.from, p.sentAtMs, answer, this.nowMs());
+        // Decide at once when a quorum may have promised, or again exactly when this voter
+        // will agree (as the agent does): both are on the failover's path.
+        if (p.revoked) this.queueDecision();
+        else
+          this.world.scheduler.after(this.host.clock.realSpanMs(p.remainingMs), null, () =>
+            this.whenRunnable(() => this.queueDecision()),
+          );
       }
     });
   }
@@ -248,41 +266,99 @@ export class SimAgent {
   // ------------------------------------------------------------------ leases
 
   private renewRound(): void {
-    const leader = this.raft.status().leader;
-    if (leader === null) return;
-    const requestId = this.lease.requestSent(this.nowMs());
-    if (leader === this.id) {
-      const commitIndex = this.grant(this.id);
-      if (commitIndex !== null) this.lease.grantReceived(requestId, commitIndex);
-      return;
+    const now = this.nowMs();
+    // Past the stop point: stop everything before asking again (a renewal sent now must not
+    // extend a lease that lapsed unnoticed while the agent was paused).
+    if (this.lease.state(now) !== 'valid') this.stopEverything(this.raft.state.state, 'stopping');
+    const voters = this.raft.status().confState.voters;
+    if (voters.length === 0) return;
+    const requestId = this.lease.requestSent(now, voters);
+    for (const voter of voters) {
+      if (voter === this.id) {
+        const answer = this.answerRenewal(this.id);
+        if (answer !== null) this.acked(requestId, this.id, answer.leaderGrant, answer.commitIndex);
+        continue;
+      }
+      this.world.send({
+        from: this.id,
+        to: voter,
+        payload: { kind: 'renew', requestId, incarnation: this.incarnation },
+      });
     }
-    this.world.send({
-      from: this.id,
-      to: leader,
-      payload: { kind: 'renew', requestId, incarnation: this.incarnation },
-    });
+  }
+
+  private acked(requestId: number, from: NodeId, leaderGrant: boolean, commitIndex: number): void {
+    const now = this.nowMs();
+    this.lease.ackReceived(requestId, from, now);
+    if (leaderGrant) this.lease.grantReceived(requestId, commitIndex, now);
   }
 
   private handleRenew(from: NodeId, requestId: number, incarnation: number): void {
-    const commitIndex = this.grant(from);
-    if (commitIndex === null) return;
+    const answer = this.answerRenewal(from);
+    if (answer === null) return;
     this.world.send({
       from: this.id,
       to: from,
-      payload: { kind: 'grant', requestId, incarnation, commitIndex },
+      payload: { kind: 'ack', requestId, incarnation, ...answer },
     });
   }
 
   /**
-   * Grants a renewal only as a leader whose Raft leader lease holds, and not while a decision
-   * that treated the node as down is uncommitted; returns the commit index the grant carries,
-   * or null when refused.
+   * This voter's yes to `node` (null: no), as the agent's handleRenew: refused while it
+   * promised a leader to; with a leader's grant only from a leader whose Raft leader lease
+   * holds, and not while a decision that treated the node as down is uncommitted.
    */
-  private grant(node: NodeId): number | null {
+  private answerRenewal(node: NodeId): { leaderGrant: boolean; commitIndex: number } | null {
     const st = this.raft.status();
-    if (st.role !== 'leader' || !st.leaseValid) return null;
-    const duties = this.leaderDuties(st.term);
-    return duties.renewal(node, this.nowMs(), st.commit, this.raft.state.state) ? st.commit : null;
+    const now = this.nowMs();
+    let leaderGrant = false;
+    if (st.role === 'leader' && st.leaseValid) {
+      const duties = this.leaderDuties(st.term);
+      leaderGrant = duties.renewal(node, now, st.commit, this.raft.state.state);
+    }
+    if (!this.witness.renewal(node, now)) return null;
+    return { leaderGrant, commitIndex: leaderGrant ? st.commit : 0 };
+  }
+
+  private handleRevoke(
+    from: NodeId,
+    p: { node: NodeId; term: number; sentAtMs: number; incarnation: number },
+  ): void {
+    const answer = this.witness.revoke(p.node, this.nowMs());
+    this.world.send({
+      from: this.id,
+      to: from,
+      payload: {
+        kind: 'revoke-answer',
+        node: p.node,
+        term: p.term,
+        sentAtMs: p.sentAtMs,
+        incarnation: p.incarnation,
+        revoked: answer.revoked,
+        holdMs: answer.revoked ? answer.holdMs : 0,
+        remainingMs: answer.revoked ? 0 : answer.remainingMs,
+      },
+    });
+  }
+
+  /** As leader: ask the voters to revoke the leases of members silent too long. */
+  private revokeRound(term: number, members: NodeId[], voters: NodeId[]): void {
+    const duties = this.leaderDuties(term);
+    const now = this.nowMs();
+    for (const node of duties.revokeTargets(members, now)) {
+      for (const voter of voters) {
+        if (voter === node) continue;
+        if (voter === this.id) {
+          duties.revokeAnswered(term, node, voter, now, this.witness.revoke(node, now), now);
+          continue;
+        }
+        this.world.send({
+          from: this.id,
+          to: voter,
+          payload: { kind: 'revoke', node, term, sentAtMs: now, incarnation: this.incarnation },
+        });
+      }
+    }
   }
 
   // ------------------------------------------------------------------ resources
@@ -435,7 +511,6 @@ export class SimAgent {
       this.id,
       term,
       this.params.timing,
-      this.nowMs(),
       this.params.fenceAfterSuspectMs,
       {
         propose: (cmd) => this.propose(cmd),
@@ -457,9 +532,12 @@ export class SimAgent {
     this.decideQueued = false;
     const st = this.raft.status();
     if (st.role !== 'leader' || !st.leaseValid) return;
+    const members = [...st.confState.voters, ...st.confState.learners];
+    this.revokeRound(st.term, members, st.confState.voters);
     this.leaderDuties(st.term).round(
       this.raft.state.state,
-      [...st.confState.voters, ...st.confState.learners],
+      members,
+      st.confState.voters,
       this.nowMs(),
       this.world.fenceDevice,
       () => this.queueDecision(),

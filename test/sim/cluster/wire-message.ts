@@ -3,15 +3,34 @@ import { copyMessage } from '../raft-data-copy.js';
 import { formatMessage } from '../trace-format.js';
 
 /**
- * What travels between simulated hosts: Raft messages, and the lease protocol's renewal
- * requests and grants. A grant names the requester's agent incarnation and request id, so a
- * grant meant for an agent that has since restarted is ignored (its new lease counts request
- * ids from 1 again). A grant carries the leader's commit index (see `NodeLease.mayStart`).
+ * What travels between simulated hosts: Raft messages, and the lease protocol's messages
+ * (proto/liveness.proto): renewal requests to every voter and their yes (`ack`, with the
+ * leader's grant and commit index when the voter leads, see `NodeLease.mayStart`), and a
+ * leader's revocation requests and their answers. An answer names the asking agent's
+ * incarnation, so one meant for an agent that has since restarted is ignored (its new lease
+ * counts request ids from 1 again; its new leadership asks anew).
  */
 export type WirePayload =
   | { kind: 'raft'; msg: Message }
   | { kind: 'renew'; requestId: number; incarnation: number }
-  | { kind: 'grant'; requestId: number; incarnation: number; commitIndex: number };
+  | {
+      kind: 'ack';
+      requestId: number;
+      incarnation: number;
+      leaderGrant: boolean;
+      commitIndex: number;
+    }
+  | { kind: 'revoke'; node: NodeId; term: number; sentAtMs: number; incarnation: number }
+  | {
+      kind: 'revoke-answer';
+      node: NodeId;
+      term: number;
+      sentAtMs: number;
+      incarnation: number;
+      revoked: boolean;
+      holdMs: number;
+      remainingMs: number;
+    };
 
 /** One message on the simulated wire. */
 export interface WireMessage {
@@ -34,5 +53,8 @@ export function copyWireMessage(m: WireMessage): WireMessage {
 export function formatWireMessage(m: WireMessage): string {
   const p = m.payload;
   if (p.kind === 'raft') return formatMessage(p.msg);
+  if (p.kind === 'revoke') return `revoke ${p.node} ${m.from}→${m.to} t${p.term}`;
+  if (p.kind === 'revoke-answer')
+    return `revoke-answer ${p.node} ${m.from}→${m.to} ${p.revoked ? 'yes' : `no ${p.remainingMs}ms`}`;
   return `${p.kind} ${m.from}→${m.to} #${p.incarnation}/${p.requestId}`;
 }
