@@ -175,10 +175,10 @@ function describe(r: PauseResult): string {
   return `${r.owner} (${r.wasLeader ? 'the Raft leader' : 'a follower'}) paused; active on ${r.next ?? 'nothing'} after ${r.downtimeMs.toFixed(0)} ms`;
 }
 
-// Two lease lengths: the default (1000 ms) and a long one (6 s, as a resource that takes a few
+// Two lease lengths: the default (550 ms) and a long one (6 s, as a resource that takes a few
 // seconds to stop needs). Without fencing the move waits for the lease; with it, it does not.
 const TIMINGS: { name: string; args: string[] }[] = [
-  { name: 'default lease (1 s)', args: [] },
+  { name: 'default lease (550 ms)', args: [] },
   { name: 'long lease (6 s)', args: ['--lease-ms', '6000', '--stop-budget-ms', '3000'] },
 ];
 

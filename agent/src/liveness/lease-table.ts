@@ -105,7 +105,8 @@ export class LeaseTable {
     if (this.down.has(node) || voter === node) return;
     if (answer.revoked) {
       const byVoter = this.promises.get(node) ?? new Map<string, number>();
-      const until = sentAtMs + Math.min(this.holdsMs, promiseHoldsMsFor(this.timing, answer.holdMs));
+      const until =
+        sentAtMs + Math.min(this.holdsMs, promiseHoldsMsFor(this.timing, answer.holdMs));
       byVoter.set(voter, Math.max(byVoter.get(voter) ?? until, until));
       this.promises.set(node, byVoter);
       return;

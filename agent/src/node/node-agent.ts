@@ -199,12 +199,17 @@ export class NodeAgent {
   /** The Liveness service's Revoke: a leader asks this voter to revoke a silent node's lease. */
   handleRevoke(req: RevokeRequest): RevokeReply {
     if (req.clusterId !== this.o.clusterId)
-      return { revoked: false, holdMs: 0, remainingMs: 0, reason: `wrong cluster ${req.clusterId}` };
+      return {
+        revoked: false,
+        holdMs: 0,
+        remainingMs: 0,
+        reason: `wrong cluster ${req.clusterId}`,
+      };
     const answer = this.witness.revoke(req.node, performance.now());
     if (answer.revoked) {
       this.o.logger.info(
         { node: req.node, leader: req.leader, term: req.term, holdMs: answer.holdMs },
-        'lease revoked at a leader\'s request',
+        "lease revoked at a leader's request",
       );
       return { revoked: true, holdMs: answer.holdMs, remainingMs: 0, reason: '' };
     }
@@ -390,7 +395,9 @@ export class NodeAgent {
       node,
       voter,
       sentAtMs,
-      r.revoked ? { revoked: true, holdMs: r.holdMs } : { revoked: false, remainingMs: r.remainingMs },
+      r.revoked
+        ? { revoked: true, holdMs: r.holdMs }
+        : { revoked: false, remainingMs: r.remainingMs },
       now,
     );
     // Decide at once when this answer completes the quorum, or ask again exactly when the
