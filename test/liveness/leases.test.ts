@@ -293,11 +293,56 @@ test('a voter that just started counts its wait from its start, for every node',
   t.deepEqual(w.revoke('n', started + 1), { revoked: false, remainingMs: wait - 1 });
   t.deepEqual(w.revoke('never-seen', started + wait - 1), { revoked: false, remainingMs: 1 });
   t.true(w.revoke('n', started + wait).revoked);
-  // A yes after its start counts from the yes.
+  // A yes after its start (and after its start-up refusal) counts from the yes.
   const v = new LeaseWitness(timing, started);
-  v.renewal('n', started + 300);
-  t.false(v.revoke('n', started + wait).revoked);
-  t.true(v.revoke('n', started + 300 + wait).revoked);
+  const yesAt = started + revokeHoldMs + 300;
+  t.true(v.renewal('n', yesAt));
+  t.false(v.revoke('n', yesAt + wait - 1).revoked);
+  t.true(v.revoke('n', yesAt + wait).revoked);
+});
+
+// Regression (found by the property tests' authors with five voters): a voter promised to
+// refuse n, restarted, and at once renewed n again, so n kept one lease through the leader's
+// `down`. A restarted voter cannot know what its previous process promised: it refuses every
+// renewal for revokeHoldMs after its start, which outlasts any such promise.
+test('a voter that just started refuses every renewal for revokeHoldMs', (t) => {
+  const started = 70_000;
+  const w = new LeaseWitness(timing, started);
+  t.true(w.refusing('n', started));
+  t.false(w.renewal('n', started + revokeHoldMs - 1));
+  t.false(w.renewal('never-seen', started + 1));
+  t.true(w.renewal('n', started + revokeHoldMs));
+});
+
+test('five voters, one restarting after its promise: the leader never calls n down while its lease holds', (t) => {
+  // n renews every 50 ms with n, L (the leader), A, B, C; clocks at rate 1; a message takes
+  // no time unless its link is cut: n–L always, n–A from 1000 to 1700 ms, n–B from 1650 ms.
+  // A promises to refuse n at 1687 and restarts at 1700.
+  const all = ['n', 'L', 'A', 'B', 'C'];
+  const lease = new NodeLease(timing);
+  const w = new Map(all.map((v) => [v, new LeaseWitness(timing, -revokeHoldMs)]));
+  const table = new LeaseTable(timing);
+  const cut = (v: string, now: number) =>
+    v === 'L' || (v === 'A' && now >= 1000 && now < 1700) || (v === 'B' && now >= 1650);
+  let downs = 0;
+  for (let now = 0; now <= 4000; now++) {
+    if (now === 1700) w.set('A', new LeaseWitness(timing, 1700));
+    if (now % 50 === 0) {
+      const id = lease.requestSent(now, all);
+      for (const v of all) {
+        if (v !== 'n' && cut(v, now)) continue;
+        if (w.get(v)!.renewal('n', now)) lease.ackReceived(id, v, now);
+      }
+    }
+    for (const node of table.revokeTargets(['n'], now))
+      for (const v of ['L', 'A', 'B', 'C'])
+        table.revokeAnswered(node, v, now, w.get(v)!.revoke(node, now), now);
+    if (table.liveness('n', now, all) !== 'down') continue;
+    downs++;
+    t.is(lease.state(now), 'expired', `down at ${now} while n's lease holds`);
+    break;
+  }
+  t.is(downs, 1, 'the leader does call n down once its lease ended');
 });
 
 // ---------------------------------------------------------------------------------------------

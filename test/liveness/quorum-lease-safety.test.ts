@@ -151,7 +151,14 @@ function simulate(w: World, sides: Sides = sound, network: Network = randomNetwo
 
   const lease = new NodeLease(sides.node);
   const witnesses = new Map<string, LeaseWitness>();
-  for (const v of voters) witnesses.set(v, new LeaseWitness(sides.witness, clock(v, 0)));
+  // Voters started long before the history (a voter refuses everything for revokeHoldMs after
+  // its start, see leases.test.ts), and have just heard from N (the history begins in the
+  // middle of N's life; without it a voter would agree at once to revoke a node it never heard).
+  for (const v of voters) {
+    const witness = new LeaseWitness(sides.witness, clock(v, 0) - sides.witness.revokeHoldMs);
+    witness.renewal('n', clock(v, 0));
+    witnesses.set(v, witness);
+  }
   const table = new LeaseTable(sides.table);
 
   const refusing = (voter: string, realMs: number) =>
