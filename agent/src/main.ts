@@ -281,7 +281,19 @@ async function main(): Promise<void> {
     },
     storage,
     transport,
-    stateMachine: state,
+    // The node agent acts at once on a placement change, a node-down or a new observation (a
+    // failover's next step), rather than at its next round.
+    stateMachine: {
+      apply: (index, command) => {
+        const result = state.apply(index, command);
+        const type = state.lastAppliedType;
+        if (type === 'set-placement' || type === 'node-down' || type === 'record-state')
+          agent?.soon();
+        return result;
+      },
+      snapshot: () => state.snapshot(),
+      restore: (data) => state.restore(data),
+    },
     founders: opts.founders === undefined ? null : opts.founders.split(','),
     tickMs: opts.tickMs,
     snapshotEveryEntries: opts.snapshotEvery,

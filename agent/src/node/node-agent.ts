@@ -29,6 +29,9 @@ import {
   type RevokeRequest,
 } from './lease-rpc.js';
 
+/** Least time between two control rounds run early by {@link NodeAgent.soon}. */
+const SOON_GAP_MS = 5;
+
 /** Least time between two re-sends of one instance's observed state (see resyncRecords). */
 const RESYNC_INTERVAL_MS = 1_000;
 
@@ -86,6 +89,8 @@ export class NodeAgent {
   private readonly busy = new Set<string>();
   private timers: NodeJS.Timeout[] = [];
   private deciding = false;
+  private soonPending = false;
+  private lastControlAtMs = Number.NEGATIVE_INFINITY;
   private stoppingAll = false;
   private stopped = false;
   /** Set by {@link leave}: stop everything, start nothing, decide nothing. */
@@ -214,6 +219,22 @@ export class NodeAgent {
       return { revoked: true, holdMs: answer.holdMs, remainingMs: 0, reason: '' };
     }
     return { revoked: false, holdMs: 0, remainingMs: Math.ceil(answer.remainingMs), reason: '' };
+  }
+
+  /**
+   * Run a control round as soon as the current work is done (once, however often called): a
+   * placement change or node-down was applied, or a fence confirmed, and a failover's next
+   * step should not wait for the next round.
+   */
+  soon(): void {
+    if (this.soonPending || this.stopped) return;
+    this.soonPending = true;
+    // Never more than one round per SOON_GAP_MS: a burst of applies is one round.
+    const waitMs = Math.max(0, this.lastControlAtMs + SOON_GAP_MS - performance.now());
+    setTimeout(() => {
+      this.soonPending = false;
+      this.controlRound();
+    }, waitMs);
   }
 
   /** The resource manager's report callback: record the observed state in the log. */
@@ -402,12 +423,13 @@ export class NodeAgent {
     );
     // Decide at once when this answer completes the quorum, or ask again exactly when the
     // voter will agree, rather than a round later: both are on the failover's path.
-    if (r.revoked) this.controlRound();
-    else setTimeout(() => this.controlRound(), Math.max(1, r.remainingMs)).unref();
+    if (r.revoked) this.soon();
+    else setTimeout(() => this.soon(), Math.max(1, r.remainingMs)).unref();
   }
 
   private controlRound(): void {
     if (this.stopped) return;
+    this.lastControlAtMs = performance.now();
     this.feedGuardResources();
     if (this.leaving) return; // leave() stops everything; nothing is decided or started
     const st = this.o.driver.status();
@@ -437,7 +459,10 @@ export class NodeAgent {
     leadership.proposed(round, this.o.driver.status().lastIndex);
     void Promise.all(pending)
       .catch((err: unknown) => this.o.logger.warn({ err: String(err) }, 'decision not committed'))
-      .finally(() => (this.deciding = false));
+      .finally(() => {
+        this.deciding = false;
+        this.soon(); // the next step of a move or a group start should not wait a round
+      });
   }
 
   /**
@@ -463,6 +488,7 @@ export class NodeAgent {
         if (!outcome.ok || this.leadership !== leadership) return;
         leadership.fenceConfirmed(r.node);
         this.o.logger.warn({ node: r.node }, 'node confirmed off by its fence device');
+        this.soon();
       });
     }
   }

@@ -99,6 +99,11 @@ export function recordKey(resource: string, node: string): string {
  */
 export class ClusterState implements StateMachine {
   private doc: ClusterStateDoc = emptyClusterState();
+  /**
+   * Type of the last command applied successfully (null: none yet). Lets the agent react at
+   * once to a placement change instead of at its next round.
+   */
+  lastAppliedType: ClusterCommand['type'] | null = null;
 
   /** The current document. Treat as read-only: mutate only through commands. */
   get state(): Readonly<ClusterStateDoc> {
@@ -116,7 +121,10 @@ export class ClusterState implements StateMachine {
       return { ok: false, error: 'malformed command (no type or time)' };
     }
     const outcome = this.applyCommand(index, cmd);
-    if (outcome.ok) this.doc.lastAtMs = Math.max(this.doc.lastAtMs, cmd.atMs);
+    if (outcome.ok) {
+      this.doc.lastAtMs = Math.max(this.doc.lastAtMs, cmd.atMs);
+      this.lastAppliedType = cmd.type;
+    }
     return outcome;
   }
 
