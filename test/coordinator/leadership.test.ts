@@ -35,3 +35,29 @@ test('a node the log marks fenced gets no grant until node-up commits; nodes tre
   t.false(lead.renewal('n1', 30, 39, doc), 'the decision that treated it as gone is uncommitted');
   t.true(lead.renewal('n1', 30, 40, doc));
 });
+
+// Found by the failover benchmark's fast profile (20 ms renewals, 50 ms grace) on a loaded
+// machine: a leader that stalled saw every other node silent at once and fenced them all.
+test('a leader that hears from less than a quorum fences no one for silence', (t) => {
+  const doc = emptyClusterState();
+  doc.config = { ...doc.config, properties: { ...doc.config.properties, fencingEnabled: true } };
+  const members = ['n1', 'n2', 'n3'];
+  const lead = new Leadership('n1', 3, DEFAULT_LEASE_TIMING, 50);
+  lead.renewal('n2', 0, 0, doc);
+  lead.renewal('n3', 0, 0, doc);
+  t.deepEqual(lead.round(doc, members, members, 10, 10, noPlan).decision.fence, []);
+  // n3 keeps renewing, n2 falls silent: leader and n3 are a quorum, so n2 is fenced.
+  for (let now = 20; now <= 400; now += 20) lead.renewal('n3', now, 0, doc);
+  lead.round(doc, members, members, 300, 300, noPlan); // n2 suspect from here
+  const quorum = lead.round(doc, members, members, 400, 400, noPlan);
+  t.deepEqual(
+    quorum.decision.fence.map((f) => f.node),
+    ['n2'],
+  );
+  // Both silent (the leader stalled, or is cut off): no fence for silence.
+  const alone = new Leadership('n1', 4, DEFAULT_LEASE_TIMING, 50);
+  alone.renewal('n2', 0, 0, doc);
+  alone.renewal('n3', 0, 0, doc);
+  alone.round(doc, members, members, 300, 300, noPlan);
+  t.deepEqual(alone.round(doc, members, members, 400, 400, noPlan).decision.fence, []);
+});

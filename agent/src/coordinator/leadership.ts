@@ -142,6 +142,13 @@ export class Leadership {
       },
       schedule,
     );
+    // Fewer than a quorum of voters alive in this leader's view: more likely the leader itself
+    // stalled (a loaded machine runs its timers before the renewals that queued meanwhile) or
+    // is cut off than that most of the cluster failed at once. Fencing for silence then would
+    // power off healthy nodes, even all of them; a stop-failed record still gets its fence.
+    const aliveVoters = voters.filter((v) => liveness[v] === 'alive').length;
+    if (aliveVoters < Math.floor(voters.length / 2) + 1)
+      decision.fence = decision.fence.filter((f) => f.reason !== 'suspect');
     return { decision, liveness, fenced };
   }
 
