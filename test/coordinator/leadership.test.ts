@@ -1,6 +1,7 @@
 import test from 'ava';
 import { Leadership } from '../../agent/src/coordinator/leadership.js';
 import { DEFAULT_LEASE_TIMING } from '../../agent/src/liveness/lease-timing.js';
+import { LeaseWitness } from '../../agent/src/liveness/lease-witness.js';
 import type { Plan } from '../../agent/src/scheduler/types.js';
 import { emptyClusterState, recordKey } from '../../agent/src/state/cluster-state.js';
 
@@ -60,4 +61,18 @@ test('a leader that hears from less than a quorum fences no one for silence', (t
   alone.renewal('n3', 0, 0, doc);
   alone.round(doc, members, members, 300, 300, noPlan);
   t.deepEqual(alone.round(doc, members, members, 400, 400, noPlan).decision.fence, []);
+});
+
+test('a revocation round answers for the leader itself and asks every other voter but the member', (t) => {
+  const members = ['n1', 'n2', 'n3'];
+  const lead = new Leadership('n1', 5, DEFAULT_LEASE_TIMING);
+  const witness = new LeaseWitness(DEFAULT_LEASE_TIMING, -DEFAULT_LEASE_TIMING.revokeHoldMs);
+  // Nobody heard from: all silent at once. n2 and n3 are asked about; each request goes to the
+  // other voter, never to the member itself nor to the leader (it answered through its witness).
+  t.deepEqual(lead.revokeRound(members, members, 5_000, witness), [
+    { node: 'n2', voter: 'n3' },
+    { node: 'n3', voter: 'n2' },
+  ]);
+  t.true(witness.refusing('n2', 5_000), "the leader's own voter promised at once");
+  t.deepEqual(lead.revokeRound(members, members, 5_001, witness), [], 'asked too recently');
 });

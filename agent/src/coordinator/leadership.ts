@@ -1,6 +1,6 @@
 import { LeaseTable, type NodeLiveness } from '../liveness/lease-table.js';
 import type { LeaseTiming } from '../liveness/lease-timing.js';
-import type { RevokeAnswer } from '../liveness/lease-witness.js';
+import type { LeaseWitness, RevokeAnswer } from '../liveness/lease-witness.js';
 import type { Plan, SchedulerInput } from '../scheduler/types.js';
 import type { ClusterStateDoc } from '../state/cluster-state.js';
 import { decide, type Decision } from './decide.js';
@@ -19,7 +19,7 @@ export interface LeadershipRound {
  * caller passes its monotonic time in, proposes the commands, runs the fence requests.
  *
  * - The {@link LeaseTable}: a new one per leadership. Silent members become `down` once a
- *   quorum of voters promised to refuse their renewals ({@link revokeTargets},
+ *   quorum of voters promised to refuse their renewals ({@link revokeRound},
  *   {@link revokeAnswered}); the election does not matter, since any voter renews leases.
  * - Lease grants (the leader's yes that lets a member start resources): refused while a decision that treated the member as down or fenced is
  *   uncommitted (`LeaseTable.holdGrants`), so a member never comes back to a log that still
@@ -79,15 +79,30 @@ export class Leadership {
   }
 
   /**
-   * The silent members whose lease the voters should be asked to revoke now; the caller asks
-   * every voter but the member (itself included, through its `LeaseWitness`) and hands each
-   * answer to {@link revokeAnswered}.
+   * One revocation round at `nowMs`: for every silent member due to be asked, this leader's
+   * own voter answers at once (through `witness`, when the leader votes), and the returned
+   * requests, one per other voter but the member itself, are for the caller to send; each
+   * answer goes to {@link revokeAnswered} with `nowMs` as the send time.
    */
-  revokeTargets(members: readonly string[], nowMs: number): string[] {
-    return this.table.revokeTargets(
+  revokeRound(
+    members: readonly string[],
+    voters: readonly string[],
+    nowMs: number,
+    witness: LeaseWitness,
+  ): { node: string; voter: string }[] {
+    const requests: { node: string; voter: string }[] = [];
+    const targets = this.table.revokeTargets(
       members.filter((m) => m !== this.self),
       nowMs,
     );
+    for (const node of targets)
+      for (const voter of voters) {
+        if (voter === node) continue;
+        if (voter === this.self)
+          this.table.revokeAnswered(node, voter, nowMs, witness.revoke(node, nowMs), nowMs);
+        else requests.push({ node, voter });
+      }
+    return requests;
   }
 
   /** A voter's answer to a revocation request about `node` sent at `sentAtMs`. */

@@ -31,7 +31,6 @@ export class LeaseTable {
   private readonly nextAskMs = new Map<string, number>();
   private readonly down = new Set<string>();
   private readonly needMs: number;
-  private readonly holdsMs: number;
 
   /** @param aliveWithinMs a node whose last request is older than this is no longer `alive`. */
   constructor(
@@ -39,7 +38,6 @@ export class LeaseTable {
     private readonly aliveWithinMs: number = timing.renewIntervalMs * 3,
   ) {
     this.needMs = revocationNeedMs(timing);
-    this.holdsMs = promiseHoldsMs(timing);
   }
 
   /** A renewal request from `node` arrived at `nowMs`: it is alive, and no longer down. */
@@ -105,8 +103,9 @@ export class LeaseTable {
     if (this.down.has(node) || voter === node) return;
     if (answer.revoked) {
       const byVoter = this.promises.get(node) ?? new Map<string, number>();
-      const until =
-        sentAtMs + Math.min(this.holdsMs, promiseHoldsMsFor(this.timing, answer.holdMs));
+      // Never longer than this leader's own configured hold, nor than the voter said it holds.
+      const holdMs = Math.min(this.timing.revokeHoldMs, answer.holdMs);
+      const until = sentAtMs + promiseHoldsMs({ ...this.timing, revokeHoldMs: holdMs });
       byVoter.set(voter, Math.max(byVoter.get(voter) ?? until, until));
       this.promises.set(node, byVoter);
       return;
@@ -135,9 +134,4 @@ export class LeaseTable {
     const last = this.lastRequestMs.get(node);
     return last !== undefined && nowMs - last <= this.aliveWithinMs;
   }
-}
-
-/** {@link promiseHoldsMs} for a voter that said it holds `holdMs` (it may be configured apart). */
-function promiseHoldsMsFor(t: LeaseTiming, holdMs: number): number {
-  return promiseHoldsMs({ ...t, revokeHoldMs: holdMs });
 }

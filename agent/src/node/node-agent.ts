@@ -385,21 +385,14 @@ export class NodeAgent {
   private revokeRound(term: number, members: string[], voters: string[]): void {
     const leadership = this.lead(term);
     const now = performance.now();
-    for (const node of leadership.revokeTargets(members, now)) {
-      for (const voter of voters) {
-        if (voter === node) continue;
-        if (voter === this.o.id) {
-          leadership.revokeAnswered(node, voter, now, this.witness.revoke(node, now), now);
-          continue;
-        }
-        const client = this.client(voter);
-        if (client === null) continue;
-        const req: RevokeRequest = { node, clusterId: this.o.clusterId, leader: this.o.id, term };
-        client.revoke(req, this.o.timing.renewTimeoutMs).then(
-          (r) => this.revokeAnswered(leadership, node, voter, now, r),
-          () => undefined, // asked again once the request's deadline passed
-        );
-      }
+    for (const { node, voter } of leadership.revokeRound(members, voters, now, this.witness)) {
+      const client = this.client(voter);
+      if (client === null) continue;
+      const req: RevokeRequest = { node, clusterId: this.o.clusterId, leader: this.o.id, term };
+      client.revoke(req, this.o.timing.renewTimeoutMs).then(
+        (r) => this.revokeAnswered(leadership, node, voter, now, r),
+        () => undefined, // asked again once the request's deadline passed
+      );
     }
   }
 
@@ -498,7 +491,7 @@ export class NodeAgent {
     const leaseState = this.lease.state(now);
     const doc = this.o.state.state;
     if (leaseState !== 'valid') {
-      if (!this.stoppingAll && this.anythingMayRun()) this.stopEverything();
+      this.stopIfPastStopPoint();
       return;
     }
     const local = new Map<string, ResourceState>();

@@ -1,7 +1,7 @@
 import type { Decision } from '../../../agent/src/coordinator/decide.js';
 import { Leadership } from '../../../agent/src/coordinator/leadership.js';
 import type { LeaseTiming } from '../../../agent/src/liveness/lease-timing.js';
-import type { RevokeAnswer } from '../../../agent/src/liveness/lease-witness.js';
+import type { LeaseWitness, RevokeAnswer } from '../../../agent/src/liveness/lease-witness.js';
 import type { NodeId } from '../../../agent/src/raft/types.js';
 import { schedule } from '../../../agent/src/scheduler/schedule.js';
 import type { ClusterCommand } from '../../../agent/src/state/cluster-commands.js';
@@ -65,9 +65,14 @@ export class LeaderDuties {
     return this.leadership.renewal(node, nowMs, commitIndex, doc);
   }
 
-  /** The silent members whose lease to ask the voters to revoke now (`Leadership`). */
-  revokeTargets(members: NodeId[], nowMs: number): NodeId[] {
-    return this.active ? this.leadership.revokeTargets(members, nowMs) : [];
+  /** One revocation round (`Leadership.revokeRound`): the requests to send to other voters. */
+  revokeRound(
+    members: NodeId[],
+    voters: NodeId[],
+    nowMs: number,
+    witness: LeaseWitness,
+  ): { node: NodeId; voter: NodeId }[] {
+    return this.active ? this.leadership.revokeRound(members, voters, nowMs, witness) : [];
   }
 
   /** A voter's answer to this leader's revocation request (answers to another term: ignored). */

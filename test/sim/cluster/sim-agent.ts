@@ -343,21 +343,14 @@ export class SimAgent {
 
   /** As leader: ask the voters to revoke the leases of members silent too long. */
   private revokeRound(term: number, members: NodeId[], voters: NodeId[]): void {
-    const duties = this.leaderDuties(term);
     const now = this.nowMs();
-    for (const node of duties.revokeTargets(members, now)) {
-      for (const voter of voters) {
-        if (voter === node) continue;
-        if (voter === this.id) {
-          duties.revokeAnswered(term, node, voter, now, this.witness.revoke(node, now), now);
-          continue;
-        }
-        this.world.send({
-          from: this.id,
-          to: voter,
-          payload: { kind: 'revoke', node, term, sentAtMs: now, incarnation: this.incarnation },
-        });
-      }
+    const duties = this.leaderDuties(term);
+    for (const { node, voter } of duties.revokeRound(members, voters, now, this.witness)) {
+      this.world.send({
+        from: this.id,
+        to: voter,
+        payload: { kind: 'revoke', node, term, sentAtMs: now, incarnation: this.incarnation },
+      });
     }
   }
 
