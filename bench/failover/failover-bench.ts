@@ -7,7 +7,7 @@
  * (lost writes). Then the host is recovered and the next trial begins.
  *
  *   npm run bench:failover -- [--trials 20] [--faults kill,link,isolate]
- *     [--setups vip,vip-fenced,storage]
+ *     [--setups vip,vip-fenced,storage] [--keep-logs DIR]
  *
  * Setups:
  * - `vip`: one `ocf:quorate:vip` address in front of a web server on every host, clusterd's
@@ -27,7 +27,7 @@
  * (its switch port down: a pulled cable), `isolate` (nftables drops all its IP traffic both
  * ways). A benchmark prints figures; it passes or fails nothing.
  */
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { loadavg, cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import {
@@ -58,12 +58,28 @@ const { values } = parseArgs({
     trials: { type: 'string', default: '20' },
     faults: { type: 'string', default: 'kill,link,isolate' },
     setups: { type: 'string', default: 'vip,storage' },
+    'keep-logs': { type: 'string' },
   },
 });
 const trials = Number(values.trials);
 const faults = values.faults.split(',') as Fault[];
 const setups = values.setups.split(',');
 type Fault = 'kill' | 'link' | 'isolate';
+
+const keepLogsDir = values['keep-logs'];
+
+/** With --keep-logs DIR: copy every agent's log there (they go with the cluster). */
+function keepLogs(cl: NetnsCluster, setup: string): void {
+  if (keepLogsDir === undefined) return;
+  mkdirSync(keepLogsDir, { recursive: true });
+  for (const h of cl.hosts) {
+    try {
+      copyFileSync(h.agent.logPath, `${keepLogsDir}/${setup}-${cl.prefix}${h.name}.log`);
+    } catch {
+      // no log yet
+    }
+  }
+}
 
 const skip = harnessUnavailable();
 if (skip !== undefined) {
@@ -234,6 +250,8 @@ async function vipSetup(fenced = false): Promise<{ cl: NetnsCluster; setup: Setu
                 params: { netns_prefix: cl.prefix },
                 hostMap: Object.fromEntries(cl.hosts.map((h) => [h.name, h.ns])),
                 timeoutMs: 10_000,
+                // fence_netns reports off only once it verified it: no separate status run.
+                verify: 'agent',
               },
             ],
             topology: {},
@@ -436,6 +454,7 @@ for (const name of setups) {
           console.log(`  ${name} ${fault} #${i + 1}: FAILED: ${String(err)}`);
           console.log(storyOf(built.cl, since, 60).replace(/^/gm, '    | '));
           console.log((await stateSummary(built.cl)).replace(/^/gm, '    | '));
+          keepLogs(built.cl, name);
           await built.cl.destroy();
           built = await build();
         }
@@ -443,6 +462,7 @@ for (const name of setups) {
       results.push(`${summary(fault, rows)}${failed > 0 ? `  (${failed} trials failed)` : ''}`);
     }
   } finally {
+    keepLogs(built.cl, name);
     await built.cl.destroy();
   }
   console.log(`\n${built.setup.name}`);

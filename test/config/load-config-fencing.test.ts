@@ -17,6 +17,7 @@ test('fence devices and levels load into the model, secrets kept as parameters',
       agent: /usr/sbin/fence_ipmilan
       params: { ip: 198.18.0.11, lanplus: 1 }
       host-map: { node1: "" }
+      verify: agent
   levels:
     - { node: node1, index: 2, devices: [pdu-a] }
     - { node: node1, index: 1, devices: [ipmi-node1] }
@@ -38,6 +39,7 @@ test('fence devices and levels load into the model, secrets kept as parameters',
         params: { ip: '198.18.0.11', lanplus: '1' },
         hostMap: { node1: '' },
         timeoutMs: 20_000,
+        verify: 'agent',
       },
     ],
     topology: {
@@ -110,4 +112,20 @@ test('a fencing section with a level problem names the level', (t) => {
     'c.yaml:9:41: fencing.levels[1].devices: fencing level 1 of node node1 names unknown fence device nope',
     'c.yaml:10:29: fencing.levels[2].index: node node1 already has a fencing level 1; each level needs its own index (1-9)',
   ]);
+});
+
+test('verify is status or agent, and nothing else', (t) => {
+  const text = `${head}fencing:
+  devices:
+    - id: pdu-a
+      agent: fence_apc
+      host-map: { node1: "1" }
+      verify: trust-me
+`;
+  const r = loadConfig(text, 'v.yaml');
+  if (r.ok) return t.fail('accepted verify: trust-me');
+  t.deepEqual(
+    r.errors.map((e) => e.format()),
+    ['v.yaml:9:15: fencing.devices[0].verify: invalid value "trust-me"; allowed: status, agent'],
+  );
 });

@@ -249,6 +249,7 @@ test('with fencing enabled, a member silent past the grace or with a failed stop
       self: 'n2',
       suspectSinceMs: { n1: since },
       suspectFenceDelayMs: 500,
+      upBeforeSilenceMs: { n1: 60_000 },
     };
   };
   const fence = (i: DecisionInput) =>

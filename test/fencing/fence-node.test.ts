@@ -34,6 +34,22 @@ test('off, then status confirms off: fenced by level 1', async (t) => {
   t.true(outcome.attempts.every((a) => a.level === 1 && a.plug === 'ok1'));
 });
 
+test("verify: agent takes the agent's own successful off as the confirmation: no status run", async (t) => {
+  const { sandbox, options } = t.context;
+  const record = sandbox.file('self-verifying.rec');
+  const devices = [
+    // Its status would say on: it is never asked.
+    {
+      ...fakeDevice('self', record, { nodes: ['sv1'], params: { status_behaviour: 'on' } }),
+      verify: 'agent' as const,
+    },
+  ];
+  const outcome = await fenceNode('sv1', {}, devices, options);
+  t.like(outcome, { node: 'sv1', ok: true, level: 1 });
+  t.deepEqual(steps(outcome), ['self/off/succeeded']);
+  t.deepEqual(await readActions(record), ['off:sv1']);
+});
+
 test('off succeeded but status says on: not fenced (a fence that cannot be verified fails)', async (t) => {
   const { sandbox, options } = t.context;
   const record = sandbox.file('liar.rec');

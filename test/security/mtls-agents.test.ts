@@ -150,10 +150,12 @@ test('mutual TLS: certificates admit, their absence refuses, a token admits one 
   t.is(await statusCode(addr1, realAdmin), grpc.status.OK);
   // The admin certificate is not an agent's: lease renewals (agent to agent) refuse it.
   const lease = livenessClient(addr1, realAdmin);
-  const renewal = await lease.renew({ node: 'node1', clusterId: 'quorate' }, 5000).then(
-    () => 'granted or answered',
-    (err: grpc.ServiceError) => grpc.status[err.code],
-  );
+  const renewal = await lease
+    .renew({ node: 'node1', clusterId: 'quorate', incarnation: 'intruder', upMs: 0 }, 5000)
+    .then(
+      () => 'granted or answered',
+      (err: grpc.ServiceError) => grpc.status[err.code],
+    );
   lease.close();
   t.is(renewal, 'PERMISSION_DENIED');
   t.regex(read(root, 'node1.log'), /"msg":"call refused: not authorized"/);

@@ -58,6 +58,7 @@ export function buildModel(
               ),
               hostMap: { ...d['host-map'] },
               timeoutMs: d.timeout,
+              ...(d.verify === 'agent' ? { verify: 'agent' as const } : {}),
               ...(d['secret-params'].length > 0 ? { secretParams: [...d['secret-params']] } : {}),
             })),
             topology,

@@ -207,6 +207,7 @@ const fenceDeviceSchema = mapping('a fence device', {
   ),
   'host-map': freeMapping('a host map (node: plug)', () => undefined, plugReader),
   timeout: withDefault(positiveDuration, 20_000),
+  verify: withDefault(oneOfReader(['status', 'agent'] as const), 'status'),
   'secret-params': list('parameter names', required(idReader)),
 });
 

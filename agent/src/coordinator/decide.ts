@@ -25,6 +25,11 @@ export interface DecisionInput {
   suspectSinceMs?: Record<string, number>;
   /** Grace before a silent member is fenced (default `DEFAULT_SUSPECT_FENCE_DELAY_MS`). */
   suspectFenceDelayMs?: number;
+  /**
+   * How long each silent member's agent had been up at its last request (missing: unknown);
+   * one that had only just started gets a longer grace (`fenceDelayMs`).
+   */
+  upBeforeSilenceMs?: Record<string, number>;
 }
 
 /** A member the leader should have a fence device power off now, and why. */
@@ -151,6 +156,7 @@ export function decide(raw: DecisionInput, schedule: (i: SchedulerInput) => Plan
       ...(input.suspectFenceDelayMs !== undefined
         ? { suspectDelayMs: input.suspectFenceDelayMs }
         : {}),
+      upBeforeSilenceMs: since === null ? null : (input.upBeforeSilenceMs?.[node] ?? null),
     });
     if (verdict.fence) fence.push({ node, reason: verdict.reason, detail: verdict.detail });
   }

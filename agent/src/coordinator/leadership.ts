@@ -1,6 +1,13 @@
 import { LeaseTable, type NodeLiveness } from '../liveness/lease-table.js';
 import type { LeaseTiming } from '../liveness/lease-timing.js';
-import type { LeaseWitness, RevokeAnswer } from '../liveness/lease-witness.js';
+import {
+  UNKNOWN_SENDER,
+  type HeardRequest,
+  type LeaseWitness,
+  type RenewSender,
+  type RevokeAnswer,
+} from '../liveness/lease-witness.js';
+import { fenceDelayMs } from '../fencing/fence-policy.js';
 import type { Plan, SchedulerInput } from '../scheduler/types.js';
 import type { ClusterStateDoc } from '../state/cluster-state.js';
 import { decide, type Decision } from './decide.js';
@@ -24,7 +31,9 @@ export interface LeadershipRound {
  * - Lease grants (the leader's yes that lets a member start resources): refused while a decision that treated the member as down or fenced is
  *   uncommitted (`LeaseTable.holdGrants`), so a member never comes back to a log that still
  *   gives it what the decision moved away.
- * - Since when each member has not been alive (the fencing grace), and which members this
+ * - Since when each member has not been alive (the fencing grace, dated from the member's
+ *   last request, also one heard before this term through the leader's own voter record),
+ *   and which members this
  *   leader's fence device confirmed off: those count as `fenced` for {@link decide} until they
  *   renew again. Once a decision records the fence in the log (`node-down`, cause `fenced`),
  *   a later leader knows it too.
@@ -32,20 +41,30 @@ export interface LeadershipRound {
 export class Leadership {
   readonly table: LeaseTable;
   private readonly suspectSinceMs = new Map<string, number>();
+  private readonly upBeforeSilenceMs = new Map<string, number>();
   private readonly fencedNodes = new Set<string>();
+  /** The agent process each member ran when a fence device confirmed it off. */
+  private readonly fencedIncarnation = new Map<string, string>();
 
+  /**
+   * @param heard what this node heard as a voter before it led (`LeaseWitness.heard`): the
+   *   silence of a member that stopped renewing before the election (the old leader, say)
+   *   counts from its last request, not from this leadership's first round.
+   */
   constructor(
     readonly self: string,
     readonly term: number,
     timing: LeaseTiming,
     private readonly suspectFenceDelayMs?: number,
+    heard?: ReadonlyMap<string, Readonly<HeardRequest>>,
   ) {
     this.table = new LeaseTable(timing);
+    if (heard !== undefined) this.table.seed(heard);
   }
 
   /**
-   * A renewal request from `node` arrived at `nowMs` while the commit index is `commitIndex`
-   * and the leader's applied state is `doc`. Returns whether to grant it. The caller checked
+   * A renewal request from `node`, sent by `sender`, arrived at `nowMs` while the commit index
+   * is `commitIndex` and the leader's applied state is `doc`. Returns whether to grant it. The caller checked
    * that it leads with a valid Raft lease.
    *
    * Refused while a decision that treated the node as down is uncommitted, and while the log
@@ -57,8 +76,15 @@ export class Leadership {
     nowMs: number,
     commitIndex: number,
     doc: Readonly<ClusterStateDoc>,
+    sender: RenewSender = UNKNOWN_SENDER,
   ): boolean {
-    this.table.requestReceived(node, nowMs);
+    // From the process a fence device confirmed off: sent before the fence, delivered late
+    // (TCP retransmits what a killed process left queued once the host's link is back). It
+    // proves nothing about now; counted, it would make the node alive and, when it falls
+    // silent again, fence the host a second time while it boots.
+    if (sender.incarnation !== '' && this.fencedIncarnation.get(node) === sender.incarnation)
+      return false;
+    this.table.requestReceived(node, nowMs, sender);
     if (doc.nodes[node]?.fenced === true) return false;
     return this.table.mayGrant(node, commitIndex);
   }
@@ -131,15 +157,19 @@ export class Leadership {
   ): LeadershipRound {
     const liveness = this.liveness(members, voters, nowMs);
     const suspectSinceMs: Record<string, number> = {};
+    const upBeforeSilenceMs: Record<string, number> = {};
     for (const m of members) {
       if (liveness[m] === 'alive') {
         this.suspectSinceMs.delete(m);
+        this.upBeforeSilenceMs.delete(m);
         this.fencedNodes.delete(m);
         continue;
       }
-      if (!this.suspectSinceMs.has(m)) this.suspectSinceMs.set(m, nowMs);
+      if (!this.suspectSinceMs.has(m)) this.noteSilence(m, nowMs);
       // decide() compares with its `nowMs`, the wall clock: pass the silence as wall time.
       suspectSinceMs[m] = wallMs - (nowMs - this.suspectSinceMs.get(m)!);
+      const up = this.upBeforeSilenceMs.get(m);
+      if (up !== undefined) upBeforeSilenceMs[m] = up;
     }
     const fenced = [...this.fencedNodes].filter((n) => members.includes(n)).sort();
     const decision = decide(
@@ -151,6 +181,7 @@ export class Leadership {
         nowMs: wallMs,
         self: this.self,
         suspectSinceMs,
+        upBeforeSilenceMs,
         ...(this.suspectFenceDelayMs !== undefined
           ? { suspectFenceDelayMs: this.suspectFenceDelayMs }
           : {}),
@@ -168,6 +199,37 @@ export class Leadership {
   }
 
   /**
+   * When the next round should run to act without delay (undefined: nothing is due): the
+   * moment a member that is alive now turns silent, or a silent member's fencing grace ends.
+   * Renewals come every few tens of milliseconds, so a caller re-reads this after each of its
+   * renewal rounds and runs a decision round then; the periodic round is only the fallback.
+   */
+  nextDueMs(members: readonly string[], nowMs: number): number | undefined {
+    let next = Number.POSITIVE_INFINITY;
+    for (const m of members) {
+      if (m === this.self || this.fencedNodes.has(m)) continue;
+      let dueMs: number | undefined;
+      if (this.table.isAlive(m, nowMs)) {
+        const silent = this.table.silentSinceMs(m);
+        dueMs = silent === undefined ? undefined : silent + 1;
+      } else {
+        const since = this.suspectSinceMs.get(m) ?? this.table.silentSinceMs(m);
+        const up = this.upBeforeSilenceMs.get(m) ?? this.table.lastSenderOf(m)?.upMs;
+        if (since !== undefined) dueMs = since + fenceDelayMs(this.suspectFenceDelayMs, up);
+      }
+      if (dueMs !== undefined && dueMs > nowMs) next = Math.min(next, dueMs);
+    }
+    return Number.isFinite(next) ? next : undefined;
+  }
+
+  /** `member` is first seen not alive: date its silence from its last request when known. */
+  private noteSilence(member: string, nowMs: number): void {
+    this.suspectSinceMs.set(member, Math.min(nowMs, this.table.silentSinceMs(member) ?? nowMs));
+    const up = this.table.lastSenderOf(member)?.upMs;
+    if (up !== undefined) this.upBeforeSilenceMs.set(member, up);
+  }
+
+  /**
    * The commands of `round` were proposed, up to log index `lastIndex`: members it treated as
    * down or fenced get no lease grant until that index is committed.
    */
@@ -179,9 +241,12 @@ export class Leadership {
 
   /**
    * A fence device confirmed `node` off. Its earlier requests must not make it look alive
-   * again; it is `fenced` for the next decisions until it renews.
+   * again, nor late ones from the same agent process; it is `fenced` for the next decisions
+   * until it renews from a new one.
    */
   fenceConfirmed(node: string): void {
+    const incarnation = this.table.lastSenderOf(node)?.incarnation ?? '';
+    if (incarnation !== '') this.fencedIncarnation.set(node, incarnation);
     this.fencedNodes.add(node);
     this.table.forget(node);
   }

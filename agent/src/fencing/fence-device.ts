@@ -28,11 +28,22 @@ export interface FenceDevice {
   /** Each action (off, status, on, ...) is killed, with its process group, after this long. */
   timeoutMs: number;
   /**
+   * What confirms the node off after `off` succeeded. `status` (the default): ask the agent
+   * for `status` until it reports off (fenceNode). `agent`: the agent's own success, for
+   * agents that verify before they exit 0, as every agent of the fence-agents project does
+   * (its library polls the power status after off until it reads off or `power_timeout`
+   * passes; Pacemaker relies on exactly that). It saves one agent run on the failover path.
+   */
+  verify?: FenceVerify;
+  /**
    * Further parameter names to treat as secret, beyond those recognised by name
    * (`passwd`, `password`, `key`, `*_passwd`, ...).
    */
   secretParams?: string[];
 }
+
+/** What confirms a fence: a separate `status` check, or the agent's own verified `off`. */
+export type FenceVerify = 'status' | 'agent';
 
 /**
  * One level of a node's fencing topology (Pacemaker's fencing-level): every listed device must

@@ -53,7 +53,8 @@ export function levelsForNode(
 /**
  * Fence `node`: try its levels in order (levelsForNode) until one succeeds. Within a level,
  * every device must power the node off (`off`, one device after the other, as listed), and
- * then every device must report it off through `status`, asked up to `verifyAttempts` times: a
+ * then every device must report it off through `status`, asked up to `verifyAttempts` times
+ * (except a device with `verify: 'agent'`, whose agent verified before its `off` succeeded): a
  * fence that cannot be verified is a failure. The first failing device fails its level and the
  * next level is tried; fencing fails when every level has failed. In `reboot` mode a verified
  * level then powers the node on again through the same devices; a failed `on` is recorded but
@@ -169,6 +170,7 @@ async function fenceNodeNow(
       if (result.answer !== 'succeeded') return result.reason ?? `off on ${device.id} failed`;
     }
     for (const device of levelDevices) {
+      if (device.verify === 'agent') continue; // its `off` succeeded only once it read off
       const failure = await verifyOff(level.index, device);
       if (failure !== null) return failure;
     }

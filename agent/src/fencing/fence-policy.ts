@@ -15,6 +15,12 @@ export interface FencePolicyInput {
    * safety bound (fencing a healthy node is safe, only disruptive).
    */
   suspectDelayMs?: number;
+  /**
+   * How long the node's agent had been up at its last renewal request before it fell silent
+   * (null: unknown). Under {@link SETTLED_AFTER_MS} it gets at least
+   * {@link JOINING_FENCE_DELAY_MS}.
+   */
+  upBeforeSilenceMs?: number | null;
 }
 
 /**
@@ -24,6 +30,31 @@ export interface FencePolicyInput {
  * stop: a database that needs 20 s to stop needs a lease over 20 s).
  */
 export const DEFAULT_SUSPECT_FENCE_DELAY_MS = 1_000;
+
+/**
+ * A node counts as settled once its agent has been up this long. One that falls silent
+ * sooner has just booted or restarted: an agent that is still loading (or a host still
+ * starting its services) stalls for a moment, and a short grace would power it off again as
+ * it comes back.
+ */
+export const SETTLED_AFTER_MS = 2_000;
+
+/** Least grace before fencing a node that was not yet settled when it fell silent. */
+export const JOINING_FENCE_DELAY_MS = 1_000;
+
+/**
+ * The grace before a silent node is fenced: `suspectDelayMs` (default
+ * {@link DEFAULT_SUSPECT_FENCE_DELAY_MS}), but at least {@link JOINING_FENCE_DELAY_MS} for a
+ * node whose agent had been up for less than {@link SETTLED_AFTER_MS} (or an unknown time).
+ */
+export function fenceDelayMs(
+  suspectDelayMs: number | undefined,
+  upBeforeSilenceMs: number | null | undefined,
+): number {
+  const delayMs = suspectDelayMs ?? DEFAULT_SUSPECT_FENCE_DELAY_MS;
+  const settled = upBeforeSilenceMs != null && upBeforeSilenceMs >= SETTLED_AFTER_MS;
+  return settled ? delayMs : Math.max(delayMs, JOINING_FENCE_DELAY_MS);
+}
 
 /** Whether to fence a node now, and why (for logs and `clusterctl explain`). */
 export type FenceDecision =
@@ -39,7 +70,8 @@ export type FenceDecision =
  * - the node has a `stop-failed` record: a stop that failed may have left the resource running,
  *   nothing may start it elsewhere, and no amount of waiting proves otherwise (the node may be
  *   alive and the stop simply stuck), so fencing is the only way forward; or
- * - the node has not been alive for at least `suspectDelayMs`.
+ * - the node has not been alive for at least its grace ({@link fenceDelayMs}: `suspectDelayMs`,
+ *   longer for a node that had only just come up).
  *
  * Why fencing a suspect node early is what makes the fast profile fast: without a fence device
  * the leader may move a silent node's resources only once the node's lease has *surely* run out
@@ -69,18 +101,22 @@ export function shouldFence(node: string, nowMs: number, input: FencePolicyInput
   if (input.suspectSinceMs === null) {
     return { fence: false, reason: 'alive', detail: `node ${node} is alive` };
   }
-  const delayMs = input.suspectDelayMs ?? DEFAULT_SUSPECT_FENCE_DELAY_MS;
-  const silentMs = nowMs - input.suspectSinceMs;
+  const delayMs = fenceDelayMs(input.suspectDelayMs, input.upBeforeSilenceMs);
+  const silentMs = Math.round(nowMs - input.suspectSinceMs);
+  const joining =
+    delayMs === (input.suspectDelayMs ?? DEFAULT_SUSPECT_FENCE_DELAY_MS)
+      ? ''
+      : ` (it had been up only ${input.upBeforeSilenceMs == null ? 'an unknown time' : `${Math.round(input.upBeforeSilenceMs)} ms`})`;
   if (silentMs >= delayMs) {
     return {
       fence: true,
       reason: 'suspect',
-      detail: `node ${node} has been silent for ${silentMs} ms (fenced after ${delayMs} ms)`,
+      detail: `node ${node} has been silent for ${silentMs} ms (fenced after ${delayMs} ms${joining})`,
     };
   }
   return {
     fence: false,
     reason: 'suspect-briefly',
-    detail: `node ${node} has been silent for ${silentMs} ms; fenced after ${delayMs} ms`,
+    detail: `node ${node} has been silent for ${silentMs} ms; fenced after ${delayMs} ms${joining}`,
   };
 }

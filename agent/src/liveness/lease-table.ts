@@ -1,5 +1,15 @@
-import { promiseHoldsMs, revocationNeedMs, type LeaseTiming } from './lease-timing.js';
-import type { RevokeAnswer } from './lease-witness.js';
+import {
+  aliveWithinMs as defaultAliveWithinMs,
+  promiseHoldsMs,
+  revocationNeedMs,
+  type LeaseTiming,
+} from './lease-timing.js';
+import {
+  UNKNOWN_SENDER,
+  type HeardRequest,
+  type RenewSender,
+  type RevokeAnswer,
+} from './lease-witness.js';
 
 /** The leader's verdict on one node. */
 export type NodeLiveness =
@@ -26,6 +36,8 @@ export type NodeLiveness =
  */
 export class LeaseTable {
   private readonly lastRequestMs = new Map<string, number>();
+  /** Who sent each node's last request (its agent process, and how long it had been up). */
+  private readonly lastSender = new Map<string, RenewSender>();
   private readonly holdIndex = new Map<string, number>();
   private readonly promises = new Map<string, Map<string, number>>();
   private readonly nextAskMs = new Map<string, number>();
@@ -35,14 +47,33 @@ export class LeaseTable {
   /** @param aliveWithinMs a node whose last request is older than this is no longer `alive`. */
   constructor(
     private readonly timing: LeaseTiming,
-    private readonly aliveWithinMs: number = timing.renewIntervalMs * 3,
+    private readonly aliveWithinMs: number = defaultAliveWithinMs(timing),
   ) {
     this.needMs = revocationNeedMs(timing);
   }
 
-  /** A renewal request from `node` arrived at `nowMs`: it is alive, and no longer down. */
-  requestReceived(node: string, nowMs: number): void {
-    this.lastRequestMs.set(node, Math.max(this.lastRequestMs.get(node) ?? nowMs, nowMs));
+  /**
+   * Begin with what this node heard as a voter before it led (`LeaseWitness.heard`), so a
+   * member that fell silent before the election, the old leader among them, is known silent
+   * since then rather than from this table's first round. Only for nodes this table has no
+   * request from. It only dates silence: `down` still needs a quorum's promises.
+   */
+  seed(heard: ReadonlyMap<string, Readonly<HeardRequest>>): void {
+    for (const [node, { atMs, incarnation, upMs }] of heard) {
+      if (this.lastRequestMs.has(node)) continue;
+      this.lastRequestMs.set(node, atMs);
+      this.lastSender.set(node, { incarnation, upMs });
+    }
+  }
+
+  /**
+   * A renewal request from `node` (sent by `sender`) arrived at `nowMs`: it is alive, and no
+   * longer down.
+   */
+  requestReceived(node: string, nowMs: number, sender: RenewSender = UNKNOWN_SENDER): void {
+    const last = this.lastRequestMs.get(node);
+    if (last === undefined || nowMs >= last) this.lastSender.set(node, sender);
+    this.lastRequestMs.set(node, Math.max(last ?? nowMs, nowMs));
     this.down.delete(node);
     this.promises.delete(node);
     this.nextAskMs.delete(node);
@@ -71,6 +102,21 @@ export class LeaseTable {
   /** Forget a node (removed from the cluster, or confirmed off by a fence device). */
   forget(node: string): void {
     this.lastRequestMs.delete(node);
+    this.lastSender.delete(node);
+  }
+
+  /**
+   * Since when `node` has not been alive (its last request plus `aliveWithinMs`), or
+   * undefined when no request of it is known. Only meaningful once it is not alive.
+   */
+  silentSinceMs(node: string): number | undefined {
+    const last = this.lastRequestMs.get(node);
+    return last === undefined ? undefined : last + this.aliveWithinMs;
+  }
+
+  /** Who sent `node`'s last request, or undefined when none is known. */
+  lastSenderOf(node: string): RenewSender | undefined {
+    return this.lastSender.get(node);
   }
 
   /**
@@ -130,7 +176,8 @@ export class LeaseTable {
     return 'down';
   }
 
-  private isAlive(node: string, nowMs: number): boolean {
+  /** Whether `node`'s last request is at most `aliveWithinMs` old at `nowMs`. */
+  isAlive(node: string, nowMs: number): boolean {
     const last = this.lastRequestMs.get(node);
     return last !== undefined && nowMs - last <= this.aliveWithinMs;
   }

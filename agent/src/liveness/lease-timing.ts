@@ -54,6 +54,14 @@ export const DEFAULT_LEASE_TIMING: LeaseTiming = {
   safetyMarginMs: 25,
 };
 
+/**
+ * How long a node may go unheard and still count as `alive` to whoever hears its renewal
+ * requests: three missed renewals, so one lost or late request is no suspicion.
+ */
+export function aliveWithinMs(t: LeaseTiming): number {
+  return t.renewIntervalMs * 3;
+}
+
 /** `ms` on a clock that may run fast, as a span surely not longer in real time on a slow one. */
 function stretch(t: LeaseTiming, ms: number): number {
   return Math.ceil((ms * (1 + t.driftRate)) / (1 - t.driftRate));

@@ -1,5 +1,21 @@
 import { expiryWaitMs, type LeaseTiming } from './lease-timing.js';
 
+/** Which agent process sent a renewal request, as it says of itself. */
+export interface RenewSender {
+  /** A random id the agent process picked when it started ('' when unknown). */
+  incarnation: string;
+  /** How long that process had been running when it sent the request. */
+  upMs: number;
+}
+
+/** The last renewal request a voter heard from one node: when (its clock), and from whom. */
+export interface HeardRequest extends RenewSender {
+  atMs: number;
+}
+
+/** A sender that said nothing of itself (an older agent, a test). */
+export const UNKNOWN_SENDER: RenewSender = { incarnation: '', upMs: 0 };
+
 /** A voter's answer to a leader asking it to revoke a node's lease. */
 export type RevokeAnswer =
   /** The node's lease surely ended; this voter refuses its renewals for `holdMs` from now. */
@@ -28,6 +44,7 @@ export type RevokeAnswer =
 export class LeaseWitness {
   private readonly lastYesMs = new Map<string, number>();
   private readonly refuseUntilMs = new Map<string, number>();
+  private readonly lastHeard = new Map<string, HeardRequest>();
   private readonly waitMs: number;
 
   /** @param startedAtMs when this voter's process started (its own clock). */
@@ -38,8 +55,14 @@ export class LeaseWitness {
     this.waitMs = expiryWaitMs(timing);
   }
 
-  /** A renewal request from `node` at `nowMs`: whether to say yes (recorded if so). */
-  renewal(node: string, nowMs: number): boolean {
+  /**
+   * A renewal request from `node` (sent by `sender`) at `nowMs`: whether to say yes (recorded
+   * if so). Heard either way ({@link heard}).
+   */
+  renewal(node: string, nowMs: number, sender: RenewSender = UNKNOWN_SENDER): boolean {
+    const last = this.lastHeard.get(node);
+    if (last === undefined || nowMs >= last.atMs)
+      this.lastHeard.set(node, { ...sender, atMs: nowMs });
     if (this.refusing(node, nowMs)) return false;
     this.lastYesMs.set(node, Math.max(this.lastYesMs.get(node) ?? nowMs, nowMs));
     return true;
@@ -52,6 +75,15 @@ export class LeaseWitness {
   refusing(node: string, nowMs: number): boolean {
     if (nowMs < this.startedAtMs + this.timing.revokeHoldMs) return true;
     return nowMs < (this.refuseUntilMs.get(node) ?? Number.NEGATIVE_INFINITY);
+  }
+
+  /**
+   * The last request this voter heard from each node since its process started. A new
+   * leader begins its lease table with it (`Leadership`): it then knows at once which
+   * members fell silent before it was elected (the old leader among them), and since when.
+   */
+  heard(): ReadonlyMap<string, Readonly<HeardRequest>> {
+    return this.lastHeard;
   }
 
   /** A leader asks this voter to revoke `node`'s lease at `nowMs`. */

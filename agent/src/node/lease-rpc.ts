@@ -8,6 +8,10 @@ import { fileURLToPath } from 'node:url';
 export interface RenewRequest {
   node: string;
   clusterId: string;
+  /** The asking agent process (random, picked at its start; '' from an older agent). */
+  incarnation: string;
+  /** How long the asking agent process had been running when it sent this. */
+  upMs: number;
 }
 
 /** The answer to a {@link RenewRequest}. */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import type { ClusterConfig, ResourceDef } from '../config/model.js';
 import { decide } from '../coordinator/decide.js';
@@ -83,8 +84,13 @@ export interface NodeAgentOptions {
 export class NodeAgent {
   private readonly lease: NodeLease;
   private readonly witness: LeaseWitness;
+  /** This agent process, to the voters: a random id, and when it started (RenewRequest). */
+  private readonly incarnation = randomUUID();
+  private readonly startedAtMs: number;
   private leadership: Leadership | null = null;
   private stopPointTimer: NodeJS.Timeout | null = null;
+  /** As leader: wakes a decision round when a member turns silent or its fencing grace ends. */
+  private dueTimer: NodeJS.Timeout | null = null;
   private readonly clients = new Map<string, LivenessClient>();
   private readonly busy = new Set<string>();
   private timers: NodeJS.Timeout[] = [];
@@ -110,8 +116,9 @@ export class NodeAgent {
   private guardNotInstalled = '';
 
   constructor(private readonly o: NodeAgentOptions) {
+    this.startedAtMs = performance.now();
     this.lease = new NodeLease(o.timing);
-    this.witness = new LeaseWitness(o.timing, performance.now());
+    this.witness = new LeaseWitness(o.timing, this.startedAtMs);
   }
 
   /**
@@ -139,6 +146,7 @@ export class NodeAgent {
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
     if (this.stopPointTimer !== null) clearTimeout(this.stopPointTimer);
+    if (this.dueTimer !== null) clearTimeout(this.dueTimer);
     for (const c of this.clients.values()) c.close();
     this.o.guard?.close();
   }
@@ -194,9 +202,10 @@ export class NodeAgent {
     const now = performance.now();
     // A leader hears every member's requests: that is how it knows who is alive.
     const leading = st.role === 'leader' && st.leaseValid;
+    const sender = { incarnation: req.incarnation, upMs: req.upMs };
     const leaderYes =
-      leading && this.lead(st.term).renewal(req.node, now, st.commit, this.o.state.state);
-    if (!this.witness.renewal(req.node, now))
+      leading && this.lead(st.term).renewal(req.node, now, st.commit, this.o.state.state, sender);
+    if (!this.witness.renewal(req.node, now, sender))
       return reply(false, 'revoked: a leader is moving its resources away');
     return reply(true, '', leaderYes);
   }
@@ -300,7 +309,13 @@ export class NodeAgent {
 
   private lead(term: number): Leadership {
     if (this.leadership?.term !== term) {
-      this.leadership = new Leadership(this.o.id, term, this.o.timing, this.o.suspectFenceDelayMs);
+      this.leadership = new Leadership(
+        this.o.id,
+        term,
+        this.o.timing,
+        this.o.suspectFenceDelayMs,
+        this.witness.heard(),
+      );
     }
     return this.leadership;
   }
@@ -318,7 +333,12 @@ export class NodeAgent {
     const voters = st.confState.voters;
     if (voters.length === 0) return;
     const id = this.lease.requestSent(performance.now(), voters);
-    const req: RenewRequest = { node: this.o.id, clusterId: this.o.clusterId };
+    const req: RenewRequest = {
+      node: this.o.id,
+      clusterId: this.o.clusterId,
+      incarnation: this.incarnation,
+      upMs: Math.round(performance.now() - this.startedAtMs),
+    };
     for (const voter of voters) {
       if (voter === this.o.id) {
         this.answered(id, voter, this.handleRenew(req));
@@ -331,6 +351,28 @@ export class NodeAgent {
         () => undefined, // the lease simply runs out; the next round tries again
       );
     }
+    this.armDueRound(st.role === 'leader' ? st.term : null, [...voters, ...st.confState.learners]);
+  }
+
+  /**
+   * As leader of `term`: run a decision round exactly when a member turns silent or its
+   * fencing grace ends (`Leadership.nextDueMs`), not up to a control round later; both are on
+   * a failover's path. Re-armed every renewal round.
+   */
+  private armDueRound(term: number | null, members: string[]): void {
+    if (this.dueTimer !== null) clearTimeout(this.dueTimer);
+    this.dueTimer = null;
+    if (term === null || this.leadership?.term !== term) return;
+    const now = performance.now();
+    const dueMs = this.leadership.nextDueMs(members, now);
+    if (dueMs === undefined) return;
+    this.dueTimer = setTimeout(
+      () => {
+        this.dueTimer = null;
+        this.soon();
+      },
+      Math.max(0, Math.ceil(dueMs - now)),
+    );
   }
 
   /** The Liveness client for `peer` (null: no address known). */

@@ -1,7 +1,12 @@
 import type { Decision } from '../../../agent/src/coordinator/decide.js';
 import { Leadership } from '../../../agent/src/coordinator/leadership.js';
 import type { LeaseTiming } from '../../../agent/src/liveness/lease-timing.js';
-import type { LeaseWitness, RevokeAnswer } from '../../../agent/src/liveness/lease-witness.js';
+import type {
+  HeardRequest,
+  LeaseWitness,
+  RenewSender,
+  RevokeAnswer,
+} from '../../../agent/src/liveness/lease-witness.js';
 import type { NodeId } from '../../../agent/src/raft/types.js';
 import { schedule } from '../../../agent/src/scheduler/schedule.js';
 import type { ClusterCommand } from '../../../agent/src/state/cluster-commands.js';
@@ -47,22 +52,27 @@ export class LeaderDuties {
     term: number,
     timing: LeaseTiming,
     fenceAfterSuspectMs: number,
+    heard: ReadonlyMap<string, Readonly<HeardRequest>>,
     ports: LeaderPorts,
   ) {
     this.self = self;
     this.term = term;
-    this.leadership = new Leadership(self, term, timing, fenceAfterSuspectMs);
+    this.leadership = new Leadership(self, term, timing, fenceAfterSuspectMs, heard);
     this.ports = ports;
   }
 
-  /** A renewal from `node` at `nowMs`; whether to grant it at commit index `commitIndex`. */
+  /**
+   * A renewal from `node` (its agent process `sender`) at `nowMs`; whether to grant it at
+   * commit index `commitIndex`.
+   */
   renewal(
     node: NodeId,
     nowMs: number,
     commitIndex: number,
     doc: Readonly<ClusterStateDoc>,
+    sender: RenewSender,
   ): boolean {
-    return this.leadership.renewal(node, nowMs, commitIndex, doc);
+    return this.leadership.renewal(node, nowMs, commitIndex, doc, sender);
   }
 
   /** One revocation round (`Leadership.revokeRound`): the requests to send to other voters. */

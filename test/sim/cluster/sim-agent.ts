@@ -1,6 +1,6 @@
 import type { Decision } from '../../../agent/src/coordinator/decide.js';
 import { reconcile } from '../../../agent/src/coordinator/reconcile.js';
-import { LeaseWitness } from '../../../agent/src/liveness/lease-witness.js';
+import { LeaseWitness, type RenewSender } from '../../../agent/src/liveness/lease-witness.js';
 import { NodeLease, type LeaseState } from '../../../agent/src/liveness/node-lease.js';
 import type { ProposeResult } from '../../../agent/src/raft/raft-node.js';
 import type { Message, NodeId } from '../../../agent/src/raft/types.js';
@@ -108,6 +108,7 @@ export class SimAgent {
   private requestSeq = 0;
   private lastLeaseState: LeaseState = 'expired';
   private decideQueued = false;
+  private readonly startedAtMs: number;
 
   constructor(host: AgentHost, world: AgentWorld, incarnation: number) {
     this.id = host.id;
@@ -116,7 +117,8 @@ export class SimAgent {
     this.params = world.params;
     this.incarnation = incarnation;
     this.lease = new NodeLease(this.params.timing);
-    this.witness = new LeaseWitness(this.params.timing, this.nowMs());
+    this.startedAtMs = this.nowMs();
+    this.witness = new LeaseWitness(this.params.timing, this.startedAtMs);
     this.reporter = new RecordReporter(this.id, this.params.reportRetryMs);
     this.tickOriginMs = this.nowMs();
     const random = SimRandom.forStream(this.params.seed, `cluster/raft/${this.id}/${incarnation}`);
@@ -192,7 +194,7 @@ export class SimAgent {
     this.whenRunnable(() => {
       const p = m.payload;
       if (p.kind === 'raft') this.raft.step(p.msg);
-      else if (p.kind === 'renew') this.handleRenew(m.from, p.requestId, p.incarnation);
+      else if (p.kind === 'renew') this.handleRenew(m.from, p.requestId, p.incarnation, p.upMs);
       else if (p.kind === 'revoke') this.handleRevoke(m.from, p);
       else if (p.incarnation !== this.incarnation) return;
       else if (p.kind === 'ack') this.acked(p.requestId, m.from, p.leaderGrant, p.commitIndex);
@@ -275,14 +277,17 @@ export class SimAgent {
     const requestId = this.lease.requestSent(now, voters);
     for (const voter of voters) {
       if (voter === this.id) {
-        const answer = this.answerRenewal(this.id);
+        const answer = this.answerRenewal(this.id, {
+          incarnation: String(this.incarnation),
+          upMs: this.upMs(),
+        });
         if (answer !== null) this.acked(requestId, this.id, answer.leaderGrant, answer.commitIndex);
         continue;
       }
       this.world.send({
         from: this.id,
         to: voter,
-        payload: { kind: 'renew', requestId, incarnation: this.incarnation },
+        payload: { kind: 'renew', requestId, incarnation: this.incarnation, upMs: this.upMs() },
       });
     }
   }
@@ -293,8 +298,13 @@ export class SimAgent {
     if (leaderGrant) this.lease.grantReceived(requestId, commitIndex, now);
   }
 
-  private handleRenew(from: NodeId, requestId: number, incarnation: number): void {
-    const answer = this.answerRenewal(from);
+  /** How long this agent process has been up (sent with its renewal requests). */
+  private upMs(): number {
+    return this.nowMs() - this.startedAtMs;
+  }
+
+  private handleRenew(from: NodeId, requestId: number, incarnation: number, upMs: number): void {
+    const answer = this.answerRenewal(from, { incarnation: String(incarnation), upMs });
     if (answer === null) return;
     this.world.send({
       from: this.id,
@@ -308,15 +318,18 @@ export class SimAgent {
    * promised a leader to; with a leader's grant only from a leader whose Raft leader lease
    * holds, and not while a decision that treated the node as down is uncommitted.
    */
-  private answerRenewal(node: NodeId): { leaderGrant: boolean; commitIndex: number } | null {
+  private answerRenewal(
+    node: NodeId,
+    sender: RenewSender,
+  ): { leaderGrant: boolean; commitIndex: number } | null {
     const st = this.raft.status();
     const now = this.nowMs();
     let leaderGrant = false;
     if (st.role === 'leader' && st.leaseValid) {
       const duties = this.leaderDuties(st.term);
-      leaderGrant = duties.renewal(node, now, st.commit, this.raft.state.state);
+      leaderGrant = duties.renewal(node, now, st.commit, this.raft.state.state, sender);
     }
-    if (!this.witness.renewal(node, now)) return null;
+    if (!this.witness.renewal(node, now, sender)) return null;
     return { leaderGrant, commitIndex: leaderGrant ? st.commit : 0 };
   }
 
@@ -505,6 +518,7 @@ export class SimAgent {
       term,
       this.params.timing,
       this.params.fenceAfterSuspectMs,
+      this.witness.heard(),
       {
         propose: (cmd) => this.propose(cmd),
         lastIndex: () => this.raft.status().lastIndex,

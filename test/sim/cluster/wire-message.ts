@@ -12,7 +12,7 @@ import { formatMessage } from '../trace-format.js';
  */
 export type WirePayload =
   | { kind: 'raft'; msg: Message }
-  | { kind: 'renew'; requestId: number; incarnation: number }
+  | { kind: 'renew'; requestId: number; incarnation: number; upMs: number }
   | {
       kind: 'ack';
       requestId: number;
