@@ -11,14 +11,16 @@
  *
  * Setups:
  * - `vip`: one `ocf:quorate:vip` address in front of a web server on every host, clusterd's
- *   default timing (lease 600 ms, stop budget 300 ms). What the goal (p50 <= 0.8 s,
+ *   default timing (lease 550 ms, stop budget 250 ms). What the goal (p50 <= 0.8 s,
  *   p99 <= 1.5 s at default settings) is about.
  * - `vip-fenced`: the `vip` setup with a fence device (fence-agents/fence_netns, which powers a
- *   netns host off: every process killed, links down) and the fast profile's flags
- *   (FAST_PROFILE_ARGS: renewals every 50 ms, fence after 200 ms of suspicion; lease and stop
- *   budget at their defaults). The leader fences the silent host and moves the address as soon
- *   as the device confirms it off, without waiting for its lease. Each trial also checks that
- *   the failed host really was powered off.
+ *   netns host off: every process killed, links down; `verify: agent`, as it verifies itself)
+ *   and the fast profile's flags (FAST_PROFILE_ARGS: renewals every 20 ms, fence after 50 ms
+ *   of suspicion, Raft ticks of 20 ms; lease and stop budget at their defaults). Before each
+ *   fault every agent has been up for SETTLED_AFTER_MS (a younger one gets a 1 s grace). The
+ *   leader fences the silent host and moves the address as soon as the device confirms it
+ *   off, without waiting for its lease. Each trial also checks that the failed host really
+ *   was powered off.
  * - `storage`: examples/ha-storage (address + shared ext4 + nginx WebDAV, one group) with
  *   the README's timing (lease 1500 ms, stop budget 1000 ms); the client PUTs a new file
  *   every 20 ms, so downtime is write downtime.
@@ -52,6 +54,7 @@ import {
   storyOf,
 } from '../../test/netns/storage-scenario.js';
 import { harnessUnavailable, pollUntil } from '../../test/netns/sys.js';
+import { SETTLED_AFTER_MS } from '../../agent/src/fencing/fence-policy.js';
 
 const { values } = parseArgs({
   options: {
@@ -103,15 +106,20 @@ interface Setup {
 
 /**
  * The fast profile's clusterd flags: lease renewals every 20 ms (so the leader notices a silent
- * node after 60 ms, 3 renewals), and a fence 50 ms after that. The lease (550 ms) and stop
- * budget (250 ms) stay at their defaults; the fence device, not the lease, is what lets the
- * resources move early.
+ * node after 60 ms, 3 renewals), a fence 50 ms after that, and Raft ticks of 20 ms with
+ * elections of 10 ticks (a lost leader is replaced after 200-400 ms instead of 300-600). The
+ * lease (550 ms) and stop budget (250 ms) stay at their defaults; the fence device, not the
+ * lease, is what lets the resources move early.
  */
 const FAST_PROFILE_ARGS = [
   '--renew-interval-ms',
   '20',
   '--suspect-fence-delay-ms',
   '50',
+  '--tick-ms',
+  '20',
+  '--election-ticks',
+  '10',
   '--fence-agent-dir',
   dirname(FENCE_AGENT),
 ];
@@ -272,7 +280,7 @@ async function vipSetup(fenced = false): Promise<{ cl: NetnsCluster; setup: Setu
   };
   const setup: Setup = {
     name: fenced
-      ? `vip, fast profile with a fence device (clusterd ${FAST_PROFILE_ARGS.slice(0, 4).join(' ')} --fence-agent-dir fence-agents/)`
+      ? `vip, fast profile with a fence device (clusterd ${FAST_PROFILE_ARGS.slice(0, 8).join(' ')} --fence-agent-dir fence-agents/)`
       : 'vip (default timing)',
     fenced,
     serving,
@@ -308,6 +316,14 @@ async function vipSetup(fenced = false): Promise<{ cl: NetnsCluster; setup: Setu
         if (settled !== undefined) break;
         if (round >= 5) throw new Error('vip-fenced setup: hosts keep being fenced while booting');
         refenced++;
+      }
+      if (fenced) {
+        // A node whose agent is younger than SETTLED_AFTER_MS gets the longer grace (1 s)
+        // before it is fenced: the next fault must find every agent settled, as it would in
+        // a cluster that has been up for a while.
+        const youngest = Math.max(...cl.hosts.map((h) => h.agent.readyAtMs ?? Date.now()));
+        const waitMs = youngest + SETTLED_AFTER_MS + 100 - Date.now();
+        if (waitMs > 0) await new Promise((r) => setTimeout(r, waitMs));
       }
       await forgetFailures(cl);
       const host = await pollUntil(45_000, 50, serving);

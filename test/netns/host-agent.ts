@@ -32,6 +32,9 @@ export class HostAgent {
     { resolve: (v: unknown) => void; reject: (e: Error) => void }
   >();
 
+  /** When the running agent process reported ready (Date.now()), or null before that. */
+  readyAtMs: number | null = null;
+
   constructor(
     readonly id: string,
     /** The agent-to-agent address (host address and port). */
@@ -47,6 +50,7 @@ export class HostAgent {
    */
   async start(initPid: number, timeoutMs = 15_000): Promise<void> {
     if (this.child !== null) throw new Error(`${this.id}: agent already running`);
+    this.readyAtMs = null;
     const log = openSync(this.logPath, 'a');
     const child = spawn(
       'nsenter',
@@ -72,6 +76,7 @@ export class HostAgent {
         const msg = raw as ControlResponse;
         if (msg.id === 0) {
           clearTimeout(timer);
+          this.readyAtMs = Date.now();
           res();
           return;
         }

@@ -3,8 +3,9 @@ export interface FencePolicyInput {
   /** `properties.fencing` of the configuration. */
   fencingEnabled: boolean;
   /**
-   * Since when (leader clock) the node has not been `alive`: the first round the leader saw it
-   * `suspect`, kept while it stays `suspect` or becomes `down`. Null while it is alive.
+   * Since when (leader clock) the node has not been `alive`: its last request plus the alive
+   * window when the leader knows it, else the first round that saw it `suspect`; kept while it
+   * stays `suspect` or becomes `down`. Null while it is alive.
    */
   suspectSinceMs: number | null;
   /** Whether the node has a `stop-failed` record: something may still run there. */
