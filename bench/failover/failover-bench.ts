@@ -373,9 +373,9 @@ async function trial(cl: NetnsCluster, setup: Setup, fault: Fault, i: number): P
   // loaded machine) after the restore: a fault then leaves no quorum. Such a start is counted
   // and made again, so that every fault finds all hosts on.
   let from = '';
-  let before = 0;
+  let before: number;
   let probe: ClientProbe | undefined;
-  let wasLeader = false;
+  let wasLeader: boolean;
   for (let attempt = 0; ; attempt++) {
     from = await setup.restore();
     before = (await cl.watcher!.report()).overlaps.length;
