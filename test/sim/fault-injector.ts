@@ -1,4 +1,5 @@
 import type { NodeId } from '../../agent/src/raft/types.js';
+import { exponentialGapMs } from './exponential-gaps.js';
 import type { SimCluster } from './sim-cluster.js';
 import type { SimNode } from './sim-node.js';
 import type { SimParams } from './sim-params.js';
@@ -12,12 +13,6 @@ export interface FaultStats {
   oneWayPartitions: number;
   storms: number;
   pauses: number;
-}
-
-/** A gap drawn from an exponential distribution with the given mean (Infinity: never). */
-export function exponentialGapMs(random: SimRandom, meanMs: number): number {
-  if (!Number.isFinite(meanMs)) return Infinity;
-  return -meanMs * Math.log(1 - random.next());
 }
 
 /**

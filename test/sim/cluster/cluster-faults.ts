@@ -1,5 +1,5 @@
 import type { NodeId } from '../../../agent/src/raft/types.js';
-import { exponentialGapMs } from '../fault-injector.js';
+import { exponentialGapMs } from '../exponential-gaps.js';
 import { SimRandom } from '../sim-random.js';
 import type { ClusterWorld } from './cluster-world.js';
 import type { SimHost } from './sim-host.js';
