@@ -5,6 +5,7 @@ import type { AppliedCommand } from './command-state-machine.js';
 import { ElectionSafety } from './election-safety.js';
 import { LeaderCompleteness } from './leader-completeness.js';
 import { LogMatching } from './log-matching.js';
+import { RAFT_MESSAGE_ENVELOPE } from './raft-message-envelope.js';
 import { ReadLinearizability } from './read-linearizability.js';
 import { SimDisk } from './sim-disk.js';
 import { SimNetwork, type DropReason } from './sim-network.js';
@@ -48,7 +49,7 @@ export class SimCluster implements SimNodeEnv {
   readonly params: SimParams;
   readonly scheduler = new SimScheduler();
   readonly trace: TraceLog;
-  readonly network: SimNetwork;
+  readonly network: SimNetwork<Message>;
   readonly nodes = new Map<NodeId, SimNode>();
   readonly stats: ClusterStats = {
     crashes: 0,
@@ -79,6 +80,7 @@ export class SimCluster implements SimNodeEnv {
       this.scheduler,
       SimRandom.forStream(params.seed, 'network'),
       params.faultyNetwork,
+      RAFT_MESSAGE_ENVELOPE,
       {
         deliver: (m) => this.deliver(m),
         dropped: (m, reason) => this.dropped(m, reason),
