@@ -1,9 +1,8 @@
 import type { NodeId } from '../../agent/src/raft/types.js';
 import { everyExponentialGap, exponentialGapMs } from './exponential-gaps.js';
-import type { SimNetwork } from './sim-network.js';
+import type { NetworkConditions, SimNetwork } from './sim-network.js';
 import type { SimRandom } from './sim-random.js';
 import type { SimScheduler } from './sim-scheduler.js';
-import type { NetworkConditions } from './sim-network.js';
 import type { TraceLog } from './trace-log.js';
 
 /** The network faults a {@link FaultSchedule} counts, for the run summary. */

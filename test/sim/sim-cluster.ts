@@ -16,7 +16,7 @@ import { SimScheduler } from './sim-scheduler.js';
 import { SimViolation } from './sim-violation.js';
 import { StateMachineSafety } from './state-machine-safety.js';
 import { formatHardState } from './trace-format.js';
-import { TraceLog } from './trace-log.js';
+import { TraceLog, type TraceSink } from './trace-log.js';
 
 /** Parties interested in what nodes do (the client workload, the membership driver). */
 export interface ClusterListener {
@@ -72,7 +72,7 @@ export class SimCluster implements SimNodeEnv {
   crashAfterPersistHook: ((node: SimNode) => boolean) | null = null;
   private readonly diskRandom: SimRandom;
 
-  constructor(params: SimParams, traceSink: ((line: string) => void) | null) {
+  constructor(params: SimParams, traceSink: TraceSink | null) {
     this.params = params;
     this.trace = new TraceLog(() => this.scheduler.nowMs, traceSink);
     this.diskRandom = SimRandom.forStream(params.seed, 'disk');

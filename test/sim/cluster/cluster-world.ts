@@ -6,7 +6,7 @@ import { SimDisk } from '../sim-disk.js';
 import { SimNetwork } from '../sim-network.js';
 import { SimRandom } from '../sim-random.js';
 import { SimScheduler } from '../sim-scheduler.js';
-import { TraceLog } from '../trace-log.js';
+import { TraceLog, type TraceSink } from '../trace-log.js';
 import { ActiveLedger } from './active-ledger.js';
 import {
   antiAffinityPairs,
@@ -70,7 +70,7 @@ export class ClusterWorld implements AgentWorld {
   /** Highest log index any agent applied. */
   highestAppliedIndex = 0;
 
-  constructor(params: ClusterSimParams, traceSink: ((line: string) => void) | null) {
+  constructor(params: ClusterSimParams, traceSink: TraceSink | null) {
     this.params = params;
     this.trace = new TraceLog(() => this.scheduler.nowMs, traceSink);
     this.config = clusterSimConfig(params.fencing);
