@@ -1,5 +1,5 @@
 import type { SimEvent, SimScheduler } from './sim-scheduler.js';
-import { SimViolation } from './sim-violation.js';
+import { SimViolation, violationOf } from './sim-violation.js';
 import type { TraceLog } from './trace-log.js';
 
 /** The liveness checks of a heal phase: they end the run once they are done. */
@@ -76,11 +76,7 @@ export function runPhases<H extends HealPhaseCheck>(
       }
     }
   } catch (err) {
-    if (err instanceof SimViolation) violation = err;
-    else {
-      const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
-      violation = new SimViolation('harness-error', detail);
-    }
+    violation = violationOf(err, 'harness-error');
     trace.log(`VIOLATION ${violation.message}`);
   }
   return {
