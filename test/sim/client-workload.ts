@@ -2,12 +2,11 @@ import type { ProposeResult } from '../../agent/src/raft/raft-node.js';
 import type { Entry, NodeId } from '../../agent/src/raft/types.js';
 import { encodeCommand } from './command-codec.js';
 import type { AppliedCommand } from './command-state-machine.js';
-import { exponentialGapMs } from './fault-injector.js';
+import { FaultPhaseActor } from './fault-phase-actor.js';
 import type { IssuedRead } from './read-linearizability.js';
 import type { ClusterListener, SimCluster } from './sim-cluster.js';
 import type { SimNode } from './sim-node.js';
 import type { SimParams } from './sim-params.js';
-import { SimRandom } from './sim-random.js';
 
 /** A proposal in flight: acknowledged when `node` (same incarnation) applies it. */
 interface PendingProposal {
@@ -40,7 +39,7 @@ export interface WorkloadStats {
  * the client's pending requests (the connection died); they are never retried, so a command is
  * never proposed twice.
  */
-export class ClientWorkload implements ClusterListener {
+export class ClientWorkload extends FaultPhaseActor implements ClusterListener {
   readonly stats: WorkloadStats = {
     proposed: 0,
     accepted: 0,
@@ -51,31 +50,28 @@ export class ClientWorkload implements ClusterListener {
   };
   /** Log index of the newest acknowledged command (every member must apply at least this far). */
   maxAckedIndex = 0;
-  private active = false;
   private nextCommandId = 1;
   private nextReadId = 1;
   private readonly proposals = new Map<number, PendingProposal>();
   private readonly readsInFlight = new Map<string, PendingRead>();
-  private readonly cluster: SimCluster;
-  private readonly params: SimParams;
-  private readonly random: SimRandom;
 
   constructor(cluster: SimCluster, params: SimParams) {
-    this.cluster = cluster;
-    this.params = params;
-    this.random = SimRandom.forStream(params.seed, 'clients');
+    super(cluster, params, 'clients');
   }
 
-  /** Starts the proposal and read loops. */
-  start(): void {
-    this.active = true;
-    this.scheduleProposal();
-    this.scheduleRead();
-  }
-
-  /** Stops issuing new requests (those in flight may still complete). */
-  stop(): void {
-    this.active = false;
+  /**
+   * The proposal loop, then the read loop (both on the clients' stream); after {@link stop},
+   * requests in flight may still complete.
+   */
+  protected startLoops(): void {
+    this.every(this.params.proposeGapMsMean, () => {
+      const node = this.pickUpNode();
+      if (node !== undefined) this.propose(node);
+    });
+    this.every(this.params.readGapMsMean, () => {
+      const node = this.pickUpNode();
+      if (node !== undefined) this.read(node);
+    });
   }
 
   /** Whether command `id` has been acknowledged. */
@@ -183,31 +179,5 @@ export class ClientWorkload implements ClusterListener {
   private pickUpNode(): SimNode | undefined {
     const up = this.cluster.responsiveNodes();
     return up.length === 0 ? undefined : this.random.pick(up);
-  }
-
-  private scheduleProposal(): void {
-    this.cluster.scheduler.after(
-      exponentialGapMs(this.random, this.params.proposeGapMsMean),
-      null,
-      () => {
-        if (!this.active) return;
-        const node = this.pickUpNode();
-        if (node !== undefined) this.propose(node);
-        this.scheduleProposal();
-      },
-    );
-  }
-
-  private scheduleRead(): void {
-    this.cluster.scheduler.after(
-      exponentialGapMs(this.random, this.params.readGapMsMean),
-      null,
-      () => {
-        if (!this.active) return;
-        const node = this.pickUpNode();
-        if (node !== undefined) this.read(node);
-        this.scheduleRead();
-      },
-    );
   }
 }

@@ -1,10 +1,9 @@
 import { decodeConfChange } from '../../agent/src/raft/conf-change.js';
 import type { ConfChange, Entry } from '../../agent/src/raft/types.js';
-import { exponentialGapMs } from './fault-injector.js';
+import { FaultPhaseActor } from './fault-phase-actor.js';
 import type { ClusterListener, SimCluster } from './sim-cluster.js';
 import type { SimNode } from './sim-node.js';
 import type { SimParams } from './sim-params.js';
-import { SimRandom } from './sim-random.js';
 
 /** Most voters the driver grows the cluster to. */
 const MAX_VOTERS = 5;
@@ -29,32 +28,20 @@ export interface MembershipStats {
  * retired (stopped for good) shortly after any node applies its removal, i.e. once it is
  * committed — as an operator would decommission it.
  */
-export class MembershipDriver implements ClusterListener {
+export class MembershipDriver extends FaultPhaseActor implements ClusterListener {
   readonly stats: MembershipStats = { proposed: 0, accepted: 0, committed: 0 };
-  private active = false;
   private joins = 0;
   private readonly committedIndexes = new Set<number>();
   private nextNodeNumber: number;
-  private readonly cluster: SimCluster;
-  private readonly params: SimParams;
-  private readonly random: SimRandom;
 
   constructor(cluster: SimCluster, params: SimParams) {
-    this.cluster = cluster;
-    this.params = params;
-    this.random = SimRandom.forStream(params.seed, 'membership');
+    super(cluster, params, 'membership');
     this.nextNodeNumber = params.nodeCount + 1;
   }
 
-  /** Starts proposing changes. */
-  start(): void {
-    this.active = true;
-    this.schedule();
-  }
-
-  /** Stops proposing changes (committed removals still retire their node). */
-  stop(): void {
-    this.active = false;
+  /** One loop of proposals; after {@link stop}, committed removals still retire their node. */
+  protected startLoops(): void {
+    this.every(this.params.membershipGapMsMean, () => this.proposeOne());
   }
 
   applied(_node: SimNode, entry: Entry): void {
@@ -71,18 +58,6 @@ export class MembershipDriver implements ClusterListener {
       RETIRE_DELAY_MS,
       () => `retire ${cc.nodeId} (removal committed at index ${entry.index})`,
       () => this.cluster.retireNode(removed),
-    );
-  }
-
-  private schedule(): void {
-    this.cluster.scheduler.after(
-      exponentialGapMs(this.random, this.params.membershipGapMsMean),
-      null,
-      () => {
-        if (!this.active) return;
-        this.proposeOne();
-        this.schedule();
-      },
     );
   }
 

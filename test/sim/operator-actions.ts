@@ -1,7 +1,6 @@
 import type { SimCluster } from './sim-cluster.js';
-import { exponentialGapMs } from './fault-injector.js';
+import { FaultPhaseActor } from './fault-phase-actor.js';
 import type { SimParams } from './sim-params.js';
-import { SimRandom } from './sim-random.js';
 
 /** Counters for the run summary. */
 export interface OperatorStats {
@@ -15,40 +14,16 @@ export interface OperatorStats {
  * once and ignore leader leases) or force an election at a follower (`campaign`). Both are
  * legal at any time, so neither may ever break safety.
  */
-export class OperatorActions {
+export class OperatorActions extends FaultPhaseActor {
   readonly stats: OperatorStats = { transfers: 0, campaigns: 0 };
-  private active = false;
-  private readonly cluster: SimCluster;
-  private readonly params: SimParams;
-  private readonly random: SimRandom;
 
   constructor(cluster: SimCluster, params: SimParams) {
-    this.cluster = cluster;
-    this.params = params;
-    this.random = SimRandom.forStream(params.seed, 'operator');
+    super(cluster, params, 'operator');
   }
 
-  /** Starts acting. */
-  start(): void {
-    this.active = true;
-    this.schedule();
-  }
-
-  /** Stops acting. */
-  stop(): void {
-    this.active = false;
-  }
-
-  private schedule(): void {
-    this.cluster.scheduler.after(
-      exponentialGapMs(this.random, this.params.operatorGapMsMean),
-      null,
-      () => {
-        if (!this.active) return;
-        this.act();
-        this.schedule();
-      },
-    );
+  /** One loop of operator actions. */
+  protected startLoops(): void {
+    this.every(this.params.operatorGapMsMean, () => this.act());
   }
 
   private act(): void {

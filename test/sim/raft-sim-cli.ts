@@ -1,6 +1,9 @@
 import { describeParams, runSimulation, type SimResult } from './raft-sim.js';
 import { replayCommand } from './replay-command.js';
+import { choiceArg, countArg, seedCliMain, type SeedTally, type SimCli } from './seed-cli.js';
 import { DEFAULT_SIM_OPTIONS, type MembershipMode, type SimOptions } from './sim-params.js';
+
+const MEMBERSHIP_MODES: readonly MembershipMode[] = ['auto', 'always', 'never'];
 
 /**
  * Command line of the Raft simulation (`npm run sim -- ARGS`):
@@ -14,46 +17,37 @@ import { DEFAULT_SIM_OPTIONS, type MembershipMode, type SimOptions } from './sim
  * Prints one summary line per seed and totals at the end; a failing seed prints the exact
  * command that replays it. Exits non-zero when any seed violated an invariant.
  */
-function main(argv: string[]): number {
-  const args = parseArgs(argv);
-  if (typeof args === 'string') {
-    process.stderr.write(`${args}\n${USAGE}`);
-    return 2;
-  }
-  const seeds: number[] =
-    args.seed !== null ? [args.seed] : Array.from({ length: args.count }, (_, i) => args.from + i);
-  let violations = 0;
-  let longestMs: SimResult | null = null;
-  let longestEvents: SimResult | null = null;
-  let totalEvents = 0;
-  for (const seed of seeds) {
-    const sink = args.trace ? (line: string) => process.stdout.write(`${line}\n`) : null;
-    const r = runSimulation(seed, args.options, sink);
-    totalEvents += r.events;
-    if (longestMs === null || r.simulatedMs > longestMs.simulatedMs) longestMs = r;
-    if (longestEvents === null || r.events > longestEvents.events) longestEvents = r;
-    if (r.violation === null) {
-      if (!args.quiet) process.stdout.write(`${summaryLine(r)}\n`);
-      continue;
+const RAFT_SIM_CLI: SimCli<SimOptions, SimResult> = {
+  usage:
+    'usage: raft-sim-cli [--seeds N] [--from S] | --seed S [--trace]\n' +
+    '       [--membership auto|always|never] [--lease-reads] [--fault-ms-max MS]\n' +
+    '       [--max-events N] [--quiet]\n',
+  defaultOptions: DEFAULT_SIM_OPTIONS,
+  parseFlag(flag, value, options) {
+    switch (flag) {
+      case '--lease-reads':
+        options.leaseReads = true;
+        return true;
+      case '--fault-ms-max':
+        options.faultPhaseMsMax = countArg(value(), flag);
+        return true;
+      case '--max-events':
+        options.maxEvents = countArg(value(), flag);
+        return true;
+      case '--membership':
+        options.membership = choiceArg(value(), flag, MEMBERSHIP_MODES);
+        return true;
+      default:
+        return false;
     }
-    violations++;
-    process.stdout.write(`${summaryLine(r)}\n`);
-    process.stdout.write(`VIOLATION seed ${seed}: ${r.violation.message}\n`);
-    process.stdout.write(`  params: ${describeParams(r.params)}\n`);
-    if (!args.trace) {
-      process.stdout.write(`  last trace lines:\n`);
-      for (const line of r.traceTail.slice(-40)) process.stdout.write(`    ${line}\n`);
-    }
-    process.stdout.write(`${replayCommand(seed, args.options)}\n`);
-  }
-  process.stdout.write(
-    `seeds run: ${seeds.length}, violations: ${violations}, ` +
-      `longest history: ${((longestMs?.simulatedMs ?? 0) / 1000).toFixed(1)}s simulated ` +
-      `(seed ${longestMs?.seed}), ${longestEvents?.events ?? 0} events (seed ${longestEvents?.seed}); ` +
-      `${totalEvents} events in all\n`,
-  );
-  return violations === 0 ? 0 : 1;
-}
+  },
+  run: runSimulation,
+  summaryLine,
+  describeParams: (r) => describeParams(r.params),
+  replayCommand,
+  traceTailLines: 40,
+  tally: () => new RaftSimTally(),
+};
 
 /** One line per seed: seed, simulated duration, commits, elections, faults. */
 function summaryLine(r: SimResult): string {
@@ -77,83 +71,30 @@ function summaryLine(r: SimResult): string {
     .join(' ');
 }
 
-interface CliArgs {
-  seed: number | null;
-  from: number;
-  count: number;
-  trace: boolean;
-  quiet: boolean;
-  options: SimOptions;
-}
+/** Totals: the longest history in simulated time and in events, and all events. */
+class RaftSimTally implements SeedTally<SimResult> {
+  private longestMs: SimResult | null = null;
+  private longestEvents: SimResult | null = null;
+  private totalEvents = 0;
 
-const USAGE =
-  'usage: raft-sim-cli [--seeds N] [--from S] | --seed S [--trace]\n' +
-  '       [--membership auto|always|never] [--lease-reads] [--fault-ms-max MS]\n' +
-  '       [--max-events N] [--quiet]\n';
-
-function parseArgs(argv: string[]): CliArgs | string {
-  const out: CliArgs = {
-    seed: null,
-    from: 1,
-    count: 100,
-    trace: false,
-    quiet: false,
-    options: { ...DEFAULT_SIM_OPTIONS },
-  };
-  const int = (v: string | undefined, name: string): number => {
-    const n = Number(v);
-    if (v === undefined || !Number.isSafeInteger(n) || n < 0)
-      throw new Error(`${name} needs a number`);
-    return n;
-  };
-  try {
-    for (let i = 0; i < argv.length; i++) {
-      const a = argv[i];
-      switch (a) {
-        case '--seed':
-          out.seed = int(argv[++i], a);
-          break;
-        case '--seeds':
-          out.count = int(argv[++i], a);
-          break;
-        case '--from':
-          out.from = int(argv[++i], a);
-          break;
-        case '--trace':
-          out.trace = true;
-          break;
-        case '--quiet':
-          out.quiet = true;
-          break;
-        case '--lease-reads':
-          out.options.leaseReads = true;
-          break;
-        case '--fault-ms-max':
-          out.options.faultPhaseMsMax = int(argv[++i], a);
-          break;
-        case '--max-events':
-          out.options.maxEvents = int(argv[++i], a);
-          break;
-        case '--membership': {
-          const m = argv[++i];
-          if (m !== 'auto' && m !== 'always' && m !== 'never') throw new Error('bad --membership');
-          out.options.membership = m as MembershipMode;
-          break;
-        }
-        default:
-          throw new Error(`unknown argument ${a}`);
-      }
+  add(r: SimResult): void {
+    this.totalEvents += r.events;
+    if (this.longestMs === null || r.simulatedMs > this.longestMs.simulatedMs) this.longestMs = r;
+    if (this.longestEvents === null || r.events > this.longestEvents.events) {
+      this.longestEvents = r;
     }
-  } catch (err) {
-    return (err as Error).message;
   }
-  if (out.trace && out.seed === null) return '--trace needs --seed';
-  return out;
+
+  report(seedsRun: number, violations: number): string {
+    const longestMs = this.longestMs;
+    const longestEvents = this.longestEvents;
+    return (
+      `seeds run: ${seedsRun}, violations: ${violations}, ` +
+      `longest history: ${((longestMs?.simulatedMs ?? 0) / 1000).toFixed(1)}s simulated ` +
+      `(seed ${longestMs?.seed}), ${longestEvents?.events ?? 0} events (seed ${longestEvents?.seed}); ` +
+      `${this.totalEvents} events in all\n`
+    );
+  }
 }
 
-// A closed pipe (`| head`) is not an error worth a stack trace.
-process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw err;
-});
-process.exitCode = main(process.argv.slice(2));
+seedCliMain(RAFT_SIM_CLI);

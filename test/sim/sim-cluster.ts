@@ -5,6 +5,7 @@ import type { AppliedCommand } from './command-state-machine.js';
 import { ElectionSafety } from './election-safety.js';
 import { LeaderCompleteness } from './leader-completeness.js';
 import { LogMatching } from './log-matching.js';
+import { RAFT_MESSAGE_ENVELOPE } from './raft-message-envelope.js';
 import { ReadLinearizability } from './read-linearizability.js';
 import { SimDisk } from './sim-disk.js';
 import { SimNetwork, type DropReason } from './sim-network.js';
@@ -15,7 +16,7 @@ import { SimScheduler } from './sim-scheduler.js';
 import { SimViolation } from './sim-violation.js';
 import { StateMachineSafety } from './state-machine-safety.js';
 import { formatHardState } from './trace-format.js';
-import { TraceLog } from './trace-log.js';
+import { TraceLog, type TraceSink } from './trace-log.js';
 
 /** Parties interested in what nodes do (the client workload, the membership driver). */
 export interface ClusterListener {
@@ -48,7 +49,7 @@ export class SimCluster implements SimNodeEnv {
   readonly params: SimParams;
   readonly scheduler = new SimScheduler();
   readonly trace: TraceLog;
-  readonly network: SimNetwork;
+  readonly network: SimNetwork<Message>;
   readonly nodes = new Map<NodeId, SimNode>();
   readonly stats: ClusterStats = {
     crashes: 0,
@@ -71,7 +72,7 @@ export class SimCluster implements SimNodeEnv {
   crashAfterPersistHook: ((node: SimNode) => boolean) | null = null;
   private readonly diskRandom: SimRandom;
 
-  constructor(params: SimParams, traceSink: ((line: string) => void) | null) {
+  constructor(params: SimParams, traceSink: TraceSink | null) {
     this.params = params;
     this.trace = new TraceLog(() => this.scheduler.nowMs, traceSink);
     this.diskRandom = SimRandom.forStream(params.seed, 'disk');
@@ -79,6 +80,7 @@ export class SimCluster implements SimNodeEnv {
       this.scheduler,
       SimRandom.forStream(params.seed, 'network'),
       params.faultyNetwork,
+      RAFT_MESSAGE_ENVELOPE,
       {
         deliver: (m) => this.deliver(m),
         dropped: (m, reason) => this.dropped(m, reason),

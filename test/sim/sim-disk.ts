@@ -1,5 +1,5 @@
 import type { RestoredState } from '../../agent/src/raft/config.js';
-import type { Entry, HardState, Snapshot } from '../../agent/src/raft/types.js';
+import type { Entry, HardState, Ready, Snapshot } from '../../agent/src/raft/types.js';
 import { copyEntry, copyHardState, copySnapshot } from './raft-data-copy.js';
 import type { SimRandom } from './sim-random.js';
 import { SimViolation } from './sim-violation.js';
@@ -63,6 +63,30 @@ export class SimDisk {
       base: snapshot?.metadata.index ?? (initial.entries[0]?.index ?? 1) - 1,
     };
     this.current = cloneImage(this.durable);
+  }
+
+  /**
+   * Persists what a Ready asks to persist (step 1 of the Ready contract, before its messages
+   * go out): its hard state, its snapshot (installed, replacing the log it covers) and its
+   * entries, synced when `rd.mustSync`; nothing when it carries none of them. Both
+   * simulations' drivers persist their Readies through this.
+   */
+  writeReady(rd: Ready): void {
+    if (rd.hardState === null && rd.snapshot === null && rd.entries.length === 0) return;
+    this.write(
+      {
+        hardState: rd.hardState,
+        snapshot: rd.snapshot,
+        snapshotMode: 'install',
+        entries: rd.entries,
+      },
+      rd.mustSync,
+    );
+  }
+
+  /** Stores the snapshot of a compaction, synced: the log it covers is dropped. */
+  writeCompaction(snapshot: Snapshot): void {
+    this.write({ hardState: null, snapshot, snapshotMode: 'compact', entries: [] }, true);
   }
 
   /** Persists `w`; durable now when `sync`, else only once a later synced write lands. */

@@ -1,5 +1,6 @@
 import test from 'ava';
 import { makeMessage, type Message } from '../../agent/src/raft/types.js';
+import { RAFT_MESSAGE_ENVELOPE } from './raft-message-envelope.js';
 import { SimNetwork, type DropReason, type NetworkConditions } from './sim-network.js';
 import { SimRandom } from './sim-random.js';
 import { SimScheduler } from './sim-scheduler.js';
@@ -11,14 +12,20 @@ function harness(conditions: NetworkConditions, seed = 1) {
   const delivered: { m: Message; atMs: number }[] = [];
   const dropped: { m: Message; reason: DropReason }[] = [];
   const down = new Set<string>();
-  const net = new SimNetwork(scheduler, SimRandom.forStream(seed, 'net'), conditions, {
-    deliver: (m) => {
-      if (down.has(m.to)) return false;
-      delivered.push({ m, atMs: scheduler.nowMs });
-      return true;
+  const net = new SimNetwork(
+    scheduler,
+    SimRandom.forStream(seed, 'net'),
+    conditions,
+    RAFT_MESSAGE_ENVELOPE,
+    {
+      deliver: (m) => {
+        if (down.has(m.to)) return false;
+        delivered.push({ m, atMs: scheduler.nowMs });
+        return true;
+      },
+      dropped: (m, reason) => dropped.push({ m, reason }),
     },
-    dropped: (m, reason) => dropped.push({ m, reason }),
-  });
+  );
   const run = () => {
     while (scheduler.runNext()) {
       // drain

@@ -12,7 +12,7 @@ import type {
 } from '../../agent/src/raft/types.js';
 import { CommandStateMachine, type AppliedCommand } from './command-state-machine.js';
 import type { SimDisk } from './sim-disk.js';
-import { SimViolation } from './sim-violation.js';
+import { callCore, SimViolation } from './sim-violation.js';
 import type { TraceLog } from './trace-log.js';
 import { formatReady } from './trace-format.js';
 
@@ -218,17 +218,7 @@ export class SimNode {
       this.leader = rd.softState.leader;
     }
     // 1. Persist.
-    if (rd.hardState !== null || rd.snapshot !== null || rd.entries.length > 0) {
-      this.disk.write(
-        {
-          hardState: rd.hardState,
-          snapshot: rd.snapshot,
-          snapshotMode: 'install',
-          entries: rd.entries,
-        },
-        rd.mustSync,
-      );
-    }
+    this.disk.writeReady(rd);
     this.env.afterPersist(this, rd);
     if (this.env.crashAfterPersist(this)) return;
     // 2. Send.
@@ -250,22 +240,13 @@ export class SimNode {
       const index = this.sm.appliedIndex;
       const image = this.sm.image();
       const snap = this.guard('compact', () => r.compact(index, image));
-      this.disk.write(
-        { hardState: null, snapshot: snap, snapshotMode: 'compact', entries: [] },
-        true,
-      );
+      this.disk.writeCompaction(snap);
       this.env.compacted(this, snap);
     }
   }
 
-  /** Runs a core call; an exception from the core becomes a `core-error` violation. */
+  /** Runs a core call (see {@link callCore}). */
   private guard<T>(what: string, call: () => T): T {
-    try {
-      return call();
-    } catch (err) {
-      if (err instanceof SimViolation) throw err;
-      const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
-      throw new SimViolation('core-error', `${this.id} threw in ${what}: ${detail}`);
-    }
+    return callCore(this.id, what, call);
   }
 }

@@ -37,3 +37,27 @@ export class SimViolation extends Error {
     this.invariant = invariant;
   }
 }
+
+/**
+ * The violation a thrown value stands for: itself when it is one (an observer caught a broken
+ * invariant), else a violation of `invariant` carrying `context` and the value's stack, so a
+ * bug that throws still ends the run with a report instead of a crash.
+ */
+export function violationOf(err: unknown, invariant: InvariantName, context = ''): SimViolation {
+  if (err instanceof SimViolation) return err;
+  const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  return new SimViolation(invariant, `${context}${detail}`);
+}
+
+/**
+ * Runs one call into node `node`'s Raft core (`what` names it for the report); an exception
+ * from the core becomes a `core-error` violation. Both simulations' drivers call their cores
+ * through this.
+ */
+export function callCore<T>(node: string, what: string, call: () => T): T {
+  try {
+    return call();
+  } catch (err) {
+    throw violationOf(err, 'core-error', `${node} threw in ${what}: `);
+  }
+}

@@ -1,13 +1,16 @@
 /** A trace line, built only when someone reads it (most runs never print their trace). */
 export type TraceText = string | (() => string);
 
+/** Where a run prints every trace line as it happens (`--trace`); null keeps only the last few. */
+export type TraceSink = (line: string) => void;
+
 /**
  * The event log of a run. With a sink (`--trace`) every line is printed as it happens; without
  * one, only the last `keepLines` are kept (unformatted) so a failing run can still show the
  * events leading up to the violation at almost no cost to passing runs.
  */
 export class TraceLog {
-  private readonly sink: ((line: string) => void) | null;
+  private readonly sink: TraceSink | null;
   private readonly keepLines: number;
   private readonly ring: { atMs: number; text: TraceText }[] = [];
   private next = 0;
@@ -18,7 +21,7 @@ export class TraceLog {
    * @param sink prints each line immediately when given
    * @param keepLines how many recent lines to keep for {@link recent}
    */
-  constructor(now: () => number, sink: ((line: string) => void) | null, keepLines = 200) {
+  constructor(now: () => number, sink: TraceSink | null, keepLines = 200) {
     this.now = now;
     this.sink = sink;
     this.keepLines = keepLines;

@@ -13,7 +13,7 @@ import {
 } from '../../../agent/src/state/cluster-commands.js';
 import { ClusterState, type ApplyOutcome } from '../../../agent/src/state/cluster-state.js';
 import type { SimDisk } from '../sim-disk.js';
-import { SimViolation } from '../sim-violation.js';
+import { callCore, SimViolation } from '../sim-violation.js';
 import type { TraceLog } from '../trace-log.js';
 import { formatReady } from '../trace-format.js';
 import type { RaftObservers } from './raft-observers.js';
@@ -139,17 +139,7 @@ export class AgentRaft {
   private handleReady(rd: Ready): void {
     this.trace.log(() => `${this.id} ready ${formatReady(rd)}`);
     // 1. Persist.
-    if (rd.hardState !== null || rd.snapshot !== null || rd.entries.length > 0) {
-      this.disk.write(
-        {
-          hardState: rd.hardState,
-          snapshot: rd.snapshot,
-          snapshotMode: 'install',
-          entries: rd.entries,
-        },
-        rd.mustSync,
-      );
-    }
+    this.disk.writeReady(rd);
     const elected = this.observers.afterPersist(this.id, this.disk, rd, this.nowMs());
     // 2. Send.
     if (rd.messages.length > 0) this.events.send(rd.messages);
@@ -184,22 +174,13 @@ export class AgentRaft {
     if (this.appliedIndex - this.disk.snapshotIndex >= this.compactEveryEntries) {
       const index = this.appliedIndex;
       const snap = this.guard('compact', () => this.raft.compact(index, this.state.snapshot()));
-      this.disk.write(
-        { hardState: null, snapshot: snap, snapshotMode: 'compact', entries: [] },
-        true,
-      );
+      this.disk.writeCompaction(snap);
       this.observers.compacted(this.id, snap, index);
     }
   }
 
-  /** Runs a core call; an exception from the core becomes a `core-error` violation. */
+  /** Runs a core call (see {@link callCore}). */
   private guard<T>(what: string, call: () => T): T {
-    try {
-      return call();
-    } catch (err) {
-      if (err instanceof SimViolation) throw err;
-      const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
-      throw new SimViolation('core-error', `${this.id} threw in ${what}: ${detail}`);
-    }
+    return callCore(this.id, what, call);
   }
 }

@@ -1,3 +1,4 @@
+import { choiceArg, countArg, seedCliMain, type SeedTally, type SimCli } from '../seed-cli.js';
 import { clusterReplayCommand } from './cluster-replay-command.js';
 import {
   DEFAULT_CLUSTER_SIM_OPTIONS,
@@ -10,6 +11,8 @@ import {
   type ClusterSimResult,
 } from './cluster-sim.js';
 import { percentile } from './percentile.js';
+
+const FENCING_MODES: readonly FencingMode[] = ['auto', 'always', 'never'];
 
 /**
  * Command line of the whole-cluster simulation (`npm run sim:cluster -- ARGS`):
@@ -25,70 +28,37 @@ import { percentile } from './percentile.js';
  * times (p50/p99 over every failover of every seed); a failing seed prints the exact command
  * that replays it. Exits non-zero when any seed violated an invariant.
  */
-function main(argv: string[]): number {
-  const args = parseArgs(argv);
-  if (typeof args === 'string') {
-    process.stderr.write(`${args}\n${USAGE}`);
-    return 2;
-  }
-  const seeds: number[] =
-    args.seed !== null ? [args.seed] : Array.from({ length: args.count }, (_, i) => args.from + i);
-  let violations = 0;
-  let totalEvents = 0;
-  let longest: ClusterSimResult | null = null;
-  const failovers: number[] = [];
-  const healSettled: number[] = [];
-  const totals = {
-    hostCrashes: 0,
-    agentCrashes: 0,
-    pauses: 0,
-    partitions: 0,
-    fences: 0,
-    resets: 0,
-    rediscovered: 0,
-  };
-  for (const seed of seeds) {
-    const sink = args.trace ? (line: string) => process.stdout.write(`${line}\n`) : null;
-    const r = runClusterSimulation(seed, args.options, sink);
-    totalEvents += r.events;
-    failovers.push(...r.failoversMs);
-    if (r.healSettledMs !== null) healSettled.push(r.healSettledMs);
-    totals.hostCrashes += r.faults.hostCrashes;
-    totals.agentCrashes += r.faults.agentCrashes;
-    totals.pauses += r.faults.agentPauses;
-    totals.partitions += r.faults.partitions + r.faults.oneWayPartitions;
-    totals.fences += r.fences;
-    totals.resets += r.world.watchdogResets;
-    totals.rediscovered += r.rediscovered;
-    if (longest === null || r.simulatedMs > longest.simulatedMs) longest = r;
-    if (r.violation === null) {
-      if (!args.quiet) process.stdout.write(`${summaryLine(r)}\n`);
-      continue;
+const CLUSTER_SIM_CLI: SimCli<ClusterSimOptions, ClusterSimResult> = {
+  usage:
+    'usage: cluster-sim-cli [--seeds N] [--from S] | --seed S [--trace]\n' +
+    '       [--fencing auto|always|never] [--fault-ms-max MS] [--max-events N] [--no-watchdog]\n' +
+    '       [--quiet]\n',
+  defaultOptions: DEFAULT_CLUSTER_SIM_OPTIONS,
+  parseFlag(flag, value, options) {
+    switch (flag) {
+      case '--no-watchdog':
+        options.watchdog = false;
+        return true;
+      case '--fault-ms-max':
+        options.faultPhaseMaxMs = countArg(value(), flag);
+        return true;
+      case '--max-events':
+        options.maxEvents = countArg(value(), flag);
+        return true;
+      case '--fencing':
+        options.fencing = choiceArg(value(), flag, FENCING_MODES);
+        return true;
+      default:
+        return false;
     }
-    violations++;
-    process.stdout.write(`${summaryLine(r)}\n`);
-    process.stdout.write(`VIOLATION seed ${seed}: ${r.violation.message}\n`);
-    process.stdout.write(`  params: ${describeClusterParams(r.params)}\n`);
-    if (!args.trace) {
-      process.stdout.write(`  last trace lines:\n`);
-      for (const line of r.traceTail.slice(-60)) process.stdout.write(`    ${line}\n`);
-    }
-    process.stdout.write(`${clusterReplayCommand(seed, args.options)}\n`);
-  }
-  const ms = (v: number | null) => (v === null ? '-' : `${Math.round(v)}ms`);
-  process.stdout.write(
-    `seeds run: ${seeds.length}, violations: ${violations}, ${totalEvents} events, ` +
-      `longest history ${((longest?.simulatedMs ?? 0) / 1000).toFixed(1)}s simulated (seed ${longest?.seed})\n` +
-      `faults: ${totals.hostCrashes} host crashes, ${totals.agentCrashes} agent crashes (resources left running), ` +
-      `${totals.pauses} agent pauses, ${totals.partitions} partitions, ${totals.fences} fences, ` +
-      `${totals.resets} watchdog resets; ${totals.rediscovered} resources found running by probes\n` +
-      `failover (simulated, host death to active again): ${failovers.length} samples, ` +
-      `p50 ${ms(percentile(failovers, 0.5))}, p99 ${ms(percentile(failovers, 0.99))}, ` +
-      `max ${ms(percentile(failovers, 1))}; heal settled p50 ${ms(percentile(healSettled, 0.5))}, ` +
-      `p99 ${ms(percentile(healSettled, 0.99))}\n`,
-  );
-  return violations === 0 ? 0 : 1;
-}
+  },
+  run: runClusterSimulation,
+  summaryLine,
+  describeParams: (r) => describeClusterParams(r.params),
+  replayCommand: clusterReplayCommand,
+  traceTailLines: 60,
+  tally: () => new ClusterSimTally(),
+};
 
 /** One line per seed: outcome, simulated duration, faults, failovers. */
 function summaryLine(r: ClusterSimResult): string {
@@ -115,83 +85,52 @@ function summaryLine(r: ClusterSimResult): string {
     .join(' ');
 }
 
-interface CliArgs {
-  seed: number | null;
-  from: number;
-  count: number;
-  trace: boolean;
-  quiet: boolean;
-  options: ClusterSimOptions;
-}
-
-const USAGE =
-  'usage: cluster-sim-cli [--seeds N] [--from S] | --seed S [--trace]\n' +
-  '       [--fencing auto|always|never] [--fault-ms-max MS] [--max-events N] [--no-watchdog]\n' +
-  '       [--quiet]\n';
-
-function parseArgs(argv: string[]): CliArgs | string {
-  const out: CliArgs = {
-    seed: null,
-    from: 1,
-    count: 100,
-    trace: false,
-    quiet: false,
-    options: { ...DEFAULT_CLUSTER_SIM_OPTIONS },
+/** Totals: events, the longest history, faults by kind, and failover and heal times. */
+class ClusterSimTally implements SeedTally<ClusterSimResult> {
+  private totalEvents = 0;
+  private longest: ClusterSimResult | null = null;
+  private readonly failovers: number[] = [];
+  private readonly healSettled: number[] = [];
+  private readonly totals = {
+    hostCrashes: 0,
+    agentCrashes: 0,
+    pauses: 0,
+    partitions: 0,
+    fences: 0,
+    resets: 0,
+    rediscovered: 0,
   };
-  const int = (v: string | undefined, name: string): number => {
-    const n = Number(v);
-    if (v === undefined || !Number.isSafeInteger(n) || n < 0)
-      throw new Error(`${name} needs a number`);
-    return n;
-  };
-  try {
-    for (let i = 0; i < argv.length; i++) {
-      const a = argv[i];
-      switch (a) {
-        case '--seed':
-          out.seed = int(argv[++i], a);
-          break;
-        case '--seeds':
-          out.count = int(argv[++i], a);
-          break;
-        case '--from':
-          out.from = int(argv[++i], a);
-          break;
-        case '--trace':
-          out.trace = true;
-          break;
-        case '--quiet':
-          out.quiet = true;
-          break;
-        case '--no-watchdog':
-          out.options.watchdog = false;
-          break;
-        case '--fault-ms-max':
-          out.options.faultPhaseMaxMs = int(argv[++i], a);
-          break;
-        case '--max-events':
-          out.options.maxEvents = int(argv[++i], a);
-          break;
-        case '--fencing': {
-          const m = argv[++i];
-          if (m !== 'auto' && m !== 'always' && m !== 'never') throw new Error('bad --fencing');
-          out.options.fencing = m as FencingMode;
-          break;
-        }
-        default:
-          throw new Error(`unknown argument ${a}`);
-      }
-    }
-  } catch (err) {
-    return (err as Error).message;
+
+  add(r: ClusterSimResult): void {
+    const totals = this.totals;
+    this.totalEvents += r.events;
+    this.failovers.push(...r.failoversMs);
+    if (r.healSettledMs !== null) this.healSettled.push(r.healSettledMs);
+    totals.hostCrashes += r.faults.hostCrashes;
+    totals.agentCrashes += r.faults.agentCrashes;
+    totals.pauses += r.faults.agentPauses;
+    totals.partitions += r.faults.partitions + r.faults.oneWayPartitions;
+    totals.fences += r.fences;
+    totals.resets += r.world.watchdogResets;
+    totals.rediscovered += r.rediscovered;
+    if (this.longest === null || r.simulatedMs > this.longest.simulatedMs) this.longest = r;
   }
-  if (out.trace && out.seed === null) return '--trace needs --seed';
-  return out;
+
+  report(seedsRun: number, violations: number): string {
+    const { totals, longest, failovers, healSettled } = this;
+    const ms = (v: number | null) => (v === null ? '-' : `${Math.round(v)}ms`);
+    return (
+      `seeds run: ${seedsRun}, violations: ${violations}, ${this.totalEvents} events, ` +
+      `longest history ${((longest?.simulatedMs ?? 0) / 1000).toFixed(1)}s simulated (seed ${longest?.seed})\n` +
+      `faults: ${totals.hostCrashes} host crashes, ${totals.agentCrashes} agent crashes (resources left running), ` +
+      `${totals.pauses} agent pauses, ${totals.partitions} partitions, ${totals.fences} fences, ` +
+      `${totals.resets} watchdog resets; ${totals.rediscovered} resources found running by probes\n` +
+      `failover (simulated, host death to active again): ${failovers.length} samples, ` +
+      `p50 ${ms(percentile(failovers, 0.5))}, p99 ${ms(percentile(failovers, 0.99))}, ` +
+      `max ${ms(percentile(failovers, 1))}; heal settled p50 ${ms(percentile(healSettled, 0.5))}, ` +
+      `p99 ${ms(percentile(healSettled, 0.99))}\n`
+    );
+  }
 }
 
-// A closed pipe (`| head`) is not an error worth a stack trace.
-process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw err;
-});
-process.exitCode = main(process.argv.slice(2));
+seedCliMain(CLUSTER_SIM_CLI);

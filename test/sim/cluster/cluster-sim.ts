@@ -1,6 +1,5 @@
-import type { NetworkStats } from '../sim-network.js';
-import type { SimEvent } from '../sim-scheduler.js';
-import { SimViolation } from '../sim-violation.js';
+import { runPhases } from '../phased-run.js';
+import type { SimRunResult } from '../sim-run-result.js';
 import { ClusterFaults, type ClusterFaultStats } from './cluster-faults.js';
 import { configuredInstances } from './cluster-config.js';
 import { ClusterHealCheck } from './cluster-heal-check.js';
@@ -13,20 +12,10 @@ import {
 import { ClusterWorld, type WorldStats } from './cluster-world.js';
 import { FailoverRecorder } from './failover-recorder.js';
 import { OperatorWorkload, type OperatorStats } from './operator-workload.js';
+import type { TraceSink } from '../trace-log.js';
 
 /** The outcome of one seed of the whole-cluster simulation. */
-export interface ClusterSimResult {
-  seed: number;
-  params: ClusterSimParams;
-  /** The first violation, or null when every invariant held. */
-  violation: SimViolation | null;
-  /** Simulated time the run covered. */
-  simulatedMs: number;
-  events: number;
-  /** Elections won (distinct terms with a leader). */
-  elections: number;
-  /** Highest log index known committed. */
-  committedIndex: number;
+export interface ClusterSimResult extends SimRunResult<ClusterSimParams> {
   /** Process activations (starts that took effect). */
   activations: number;
   /** Resource operations begun on all hosts. */
@@ -42,10 +31,7 @@ export interface ClusterSimResult {
   healSettledMs: number | null;
   faults: ClusterFaultStats;
   world: WorldStats;
-  network: NetworkStats;
   operator: OperatorStats;
-  /** The last trace lines before the end of a failing run. */
-  traceTail: string[];
 }
 
 /**
@@ -53,15 +39,13 @@ export interface ClusterSimResult {
  * reconcile, schedule, NodeLease and LeaseTable in every simulated agent; hosts, clocks,
  * network, disks, resource processes, watchdogs and the fence device simulated, all driven by
  * the seed. The operator applies the configuration, a fault phase of random length follows,
- * then a heal phase whose liveness checks end the run. Safety is checked at every event; the
- * first violation stops the run and is returned (never thrown).
- *
- * @param traceSink prints the full event log when given (`--trace`).
+ * then a heal phase whose liveness checks end the run ({@link runPhases}). Safety is checked
+ * at every event; the first violation stops the run and is returned (never thrown).
  */
 export function runClusterSimulation(
   seed: number,
   options: ClusterSimOptions = DEFAULT_CLUSTER_SIM_OPTIONS,
-  traceSink: ((line: string) => void) | null = null,
+  traceSink: TraceSink | null = null,
 ): ClusterSimResult {
   const params = drawClusterSimParams(seed, options);
   const world = new ClusterWorld(params, traceSink);
@@ -69,43 +53,23 @@ export function runClusterSimulation(
   world.ledger.listeners.push(failovers);
   const faults = new ClusterFaults(world);
   const operator = new OperatorWorkload(world);
-  let heal: ClusterHealCheck | null = null;
-  let violation: SimViolation | null = null;
-  const sched = world.scheduler;
-  const trace = world.trace;
-  trace.log(() => `SEED ${seed} ${describeClusterParams(params)}`);
-  try {
-    const ids = Array.from({ length: params.nodeCount }, (_, i) => `node${i + 1}`);
-    world.addHosts(ids);
-    operator.start();
-    faults.start();
-    sched.at(params.faultPhaseMs, null, () => {
-      trace.log('HEAL phase: faults stop, network calm, every host and agent up');
+  const ids = Array.from({ length: params.nodeCount }, (_, i) => `node${i + 1}`);
+  const { heal, ...outcome } = runPhases(world.scheduler, world.trace, {
+    header: () => `SEED ${seed} ${describeClusterParams(params)}`,
+    faultPhaseMs: params.faultPhaseMs,
+    maxEvents: params.maxEvents,
+    healLine: 'HEAL phase: faults stop, network calm, every host and agent up',
+    start: () => {
+      world.addHosts(ids);
+      operator.start();
+      faults.start();
+    },
+    heal: () => {
       faults.stop();
       operator.heal();
-      heal = new ClusterHealCheck(world, operator, configuredInstances(world.config, ids.length));
-      heal.start();
-    });
-    const beforeRun = (e: SimEvent) => {
-      if (e.label !== null) trace.log(e.label);
-    };
-    while (!(heal as ClusterHealCheck | null)?.done) {
-      if (sched.eventsRun >= params.maxEvents) {
-        throw new SimViolation('event-budget', `run exceeded ${params.maxEvents} events`);
-      }
-      if (!sched.runNext(beforeRun)) {
-        throw new SimViolation('harness-error', 'event queue ran dry before the heal checks ended');
-      }
-    }
-  } catch (err) {
-    if (err instanceof SimViolation) violation = err;
-    else {
-      const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
-      violation = new SimViolation('harness-error', detail);
-    }
-    trace.log(`VIOLATION ${violation.message}`);
-  }
-  const healDone = heal as ClusterHealCheck | null;
+      return new ClusterHealCheck(world, operator, configuredInstances(world.config, ids.length));
+    },
+  });
   let operations = 0;
   let rediscovered = 0;
   for (const h of world.hosts.values()) {
@@ -115,9 +79,7 @@ export function runClusterSimulation(
   return {
     seed,
     params,
-    violation,
-    simulatedMs: sched.nowMs,
-    events: sched.eventsRun,
+    ...outcome,
     elections: world.observers.electionSafety.elections,
     committedIndex: world.observers.committed.highestIndex,
     activations: world.ledger.activations,
@@ -125,13 +87,12 @@ export function runClusterSimulation(
     rediscovered,
     failoversMs: failovers.samplesMs,
     fences: world.device?.fences ?? 0,
-    healActiveMs: healDone?.activeAfterMs ?? null,
-    healSettledMs: healDone?.settledAfterMs ?? null,
+    healActiveMs: heal?.activeAfterMs ?? null,
+    healSettledMs: heal?.settledAfterMs ?? null,
     faults: faults.stats,
     world: world.stats,
     network: world.wire.stats,
     operator: operator.stats,
-    traceTail: violation === null ? [] : trace.recent(),
   };
 }
 

@@ -3,9 +3,10 @@ import { bootstrapSnapshot, EMPTY_HARD_STATE } from '../../../agent/src/raft/con
 import type { NodeId } from '../../../agent/src/raft/types.js';
 import type { ClusterCommand } from '../../../agent/src/state/cluster-commands.js';
 import { SimDisk } from '../sim-disk.js';
+import { SimNetwork } from '../sim-network.js';
 import { SimRandom } from '../sim-random.js';
 import { SimScheduler } from '../sim-scheduler.js';
-import { TraceLog } from '../trace-log.js';
+import { TraceLog, type TraceSink } from '../trace-log.js';
 import { ActiveLedger } from './active-ledger.js';
 import {
   antiAffinityPairs,
@@ -20,9 +21,8 @@ import { HostResources } from './host-resources.js';
 import { RaftObservers } from './raft-observers.js';
 import type { AgentWorld } from './sim-agent.js';
 import { SimHost } from './sim-host.js';
-import { SimWire } from './sim-wire.js';
 import { Watchdog } from './watchdog.js';
-import type { WireMessage } from './wire-message.js';
+import { WIRE_MESSAGE_ENVELOPE, type WireMessage } from './wire-message.js';
 
 /** Told of every entry any agent applies. */
 export type AppliedListener = (
@@ -53,7 +53,7 @@ export class ClusterWorld implements AgentWorld {
   readonly scheduler = new SimScheduler();
   readonly trace: TraceLog;
   readonly observers = new RaftObservers();
-  readonly wire: SimWire;
+  readonly wire: SimNetwork<WireMessage>;
   readonly hosts = new Map<NodeId, SimHost>();
   readonly config: ClusterConfig;
   readonly ledger: ActiveLedger;
@@ -70,15 +70,16 @@ export class ClusterWorld implements AgentWorld {
   /** Highest log index any agent applied. */
   highestAppliedIndex = 0;
 
-  constructor(params: ClusterSimParams, traceSink: ((line: string) => void) | null) {
+  constructor(params: ClusterSimParams, traceSink: TraceSink | null) {
     this.params = params;
     this.trace = new TraceLog(() => this.scheduler.nowMs, traceSink);
     this.config = clusterSimConfig(params.fencing);
     this.ledger = new ActiveLedger(clonedPrimitives(this.config), antiAffinityPairs(this.config));
-    this.wire = new SimWire(
+    this.wire = new SimNetwork(
       this.scheduler,
       SimRandom.forStream(params.seed, 'cluster/network'),
       params.faultyNetwork,
+      WIRE_MESSAGE_ENVELOPE,
       { deliver: (m) => this.deliver(m) },
       this.trace.verbose ? (line) => this.trace.log(line) : null,
     );

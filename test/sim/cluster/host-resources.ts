@@ -1,6 +1,6 @@
 import type { NodeId } from '../../../agent/src/raft/types.js';
 import type { ResourceState } from '../../../agent/src/scheduler/types.js';
-import { exponentialGapMs } from '../fault-injector.js';
+import { exponentialGapMs } from '../exponential-gaps.js';
 import type { SimRandom } from '../sim-random.js';
 import type { SimScheduler } from '../sim-scheduler.js';
 import type { TraceLog } from '../trace-log.js';

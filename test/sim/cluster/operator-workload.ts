@@ -1,7 +1,7 @@
 import type { NodeId } from '../../../agent/src/raft/types.js';
 import type { ClusterCommand } from '../../../agent/src/state/cluster-commands.js';
 import type { ClusterStateDoc } from '../../../agent/src/state/cluster-state.js';
-import { exponentialGapMs } from '../fault-injector.js';
+import { everyExponentialGap } from '../exponential-gaps.js';
 import { SimRandom } from '../sim-random.js';
 import type { ClusterWorld } from './cluster-world.js';
 
@@ -85,13 +85,14 @@ export class OperatorWorkload {
     }));
     this.retryLoop();
     this.actionsOn = true;
-    const gap = () => exponentialGapMs(this.random, this.world.params.operatorGapMeanMs);
-    const act = () => {
-      if (!this.actionsOn) return;
-      this.randomAction();
-      this.world.scheduler.after(gap(), null, act);
-    };
-    this.world.scheduler.after(1000 + gap(), null, act);
+    everyExponentialGap(
+      this.world.scheduler,
+      this.random,
+      this.world.params.operatorGapMeanMs,
+      () => this.actionsOn,
+      () => this.randomAction(),
+      1000,
+    );
   }
 
   /** The heal phase: clear every intent and standby, then clean up what stays blocked. */

@@ -1,5 +1,6 @@
 import type { Message, NodeId } from '../../../agent/src/raft/types.js';
 import { copyMessage } from '../raft-data-copy.js';
+import type { MessageEnvelope } from '../sim-network.js';
 import { formatMessage } from '../trace-format.js';
 
 /**
@@ -58,3 +59,15 @@ export function formatWireMessage(m: WireMessage): string {
     return `revoke-answer ${p.node} ${m.from}→${m.to} ${p.revoked ? 'yes' : `no ${p.remainingMs}ms`}`;
   return `${p.kind} ${m.from}→${m.to} #${p.incarnation}/${p.requestId}`;
 }
+
+/**
+ * Wire messages on the simulated network: addressed by their `from`/`to`, copied with
+ * {@link copyWireMessage}, traced with {@link formatWireMessage} on delivery and on a drop.
+ */
+export const WIRE_MESSAGE_ENVELOPE: MessageEnvelope<WireMessage> = {
+  from: (m) => m.from,
+  to: (m) => m.to,
+  copy: copyWireMessage,
+  describe: formatWireMessage,
+  describeDrop: formatWireMessage,
+};
