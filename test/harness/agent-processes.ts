@@ -3,6 +3,7 @@ import { mkdtempSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { ClusterConfig } from '../../agent/src/config/model.js';
 import type { ControlRequest, ControlResponse } from '../../agent/src/control-channel.js';
 import type { RaftStatus } from '../../agent/src/raft/raft-node.js';
 import type { ClusterCommand } from '../../agent/src/state/cluster-commands.js';
@@ -283,6 +284,20 @@ export class AgentCluster {
     if (found === undefined)
       throw new Error(`no agreed leader within ${timeoutMs} ms (saw: ${last})`);
     return found;
+  }
+
+  /**
+   * Replace the cluster's configuration as clusterctl would: wait for an agreed leader, propose
+   * `apply-config` of `config` (named by `fingerprint`) there, and return that leader's id.
+   * Resolves on the leader's answer to the proposal, not once resources have moved.
+   */
+  async applyConfig(config: ClusterConfig, fingerprint: string): Promise<string> {
+    const { leader } = await this.waitForLeader();
+    await this.agent(leader).request({
+      op: 'propose',
+      command: { type: 'apply-config', config, fingerprint, atMs: Date.now() },
+    });
+    return leader;
   }
 
   /** Kill every agent and its lease guard, and remove the data directories. */
