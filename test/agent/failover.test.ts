@@ -1,28 +1,15 @@
 import test from 'ava';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { AgentCluster, pollUntil, type AgentProcess } from '../harness/agent-processes.js';
-import {
-  activeNode,
-  markerConfig,
-  TEST_OCF_ROOT,
-  watchExclusivity,
-} from '../harness/marker-resource.js';
+import { pollUntil, type AgentProcess } from '../harness/agent-processes.js';
+import { activeNode, markerConfig, startMarkerRig } from '../harness/marker-resource.js';
 
 // The failover path with real agent processes on loopback: leases over gRPC, the leader's
 // decisions through Raft, real OCF operations. The resource is a marker file per node (test
 // agent ocf:test:marker), so at any instant we can count the nodes it is active on.
 
 test('a resource runs on exactly one node, moves when that host dies, and restarts in place after a failure', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'quorate-marker-'));
-  const cluster = await AgentCluster.start(3, ['--ocf-root', TEST_OCF_ROOT]);
-  const watch = watchExclusivity(dir);
-  t.teardown(async () => {
-    watch.stop();
-    await cluster.destroy();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { markers: dir, cluster, watch } = await startMarkerRig(t, 'quorate-marker-');
 
   const leader = await cluster.applyConfig(markerConfig(dir, { migrationThreshold: 3 }), 'test');
   const first = await activeNode(dir, 20_000);

@@ -1,16 +1,14 @@
 import test, { type ExecutionContext } from 'ava';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { EMPTY_CLUSTER_CONFIG, type ClusterConfig } from '../../agent/src/config/model.js';
 import type { ClusterStateDoc } from '../../agent/src/state/cluster-state.js';
-import { AgentCluster, pollUntil, type AgentProcess } from '../harness/agent-processes.js';
+import { pollUntil, type AgentProcess } from '../harness/agent-processes.js';
 import {
   activeNode,
   markerConfig,
-  TEST_OCF_ROOT,
-  watchExclusivity,
-  type ExclusivityWatch,
+  startMarkerRig,
+  type MarkerRig,
 } from '../harness/marker-resource.js';
 
 // The fencing path with real agent processes on loopback. The resource is a marker file per
@@ -22,13 +20,10 @@ import {
 
 const FENCE_AGENT = resolve('test/agent/fence/fence_test_power');
 
-interface Rig {
-  cluster: AgentCluster;
-  markers: string;
+/** A marker rig whose hosts the test power switch can power off. */
+interface Rig extends MarkerRig {
   hostsDir: string;
   fenceLog: string;
-  /** The exclusivity watch on the marker directory, for the whole test. */
-  watch: ExclusivityWatch;
 }
 
 /** The marker resource `web` with (or without) fencing by the test power switch. */
@@ -58,19 +53,11 @@ function config(rig: Rig, opts: { fencing: boolean; deviceFails?: boolean }): Cl
 
 /** Start three agents and describe each host to the fence agent (its pids, its marker). */
 async function startRig(t: ExecutionContext, extraArgs: string[]): Promise<Rig> {
-  const scratch = mkdtempSync(join(tmpdir(), 'quorate-fence-'));
-  const markers = join(scratch, 'markers');
+  const marker = await startMarkerRig(t, 'quorate-fence-', extraArgs);
+  const { scratch, markers, cluster } = marker;
   const hostsDir = join(scratch, 'hosts');
-  mkdirSync(markers);
   mkdirSync(hostsDir);
-  const cluster = await AgentCluster.start(3, ['--ocf-root', TEST_OCF_ROOT, ...extraArgs]);
-  const watch = watchExclusivity(markers);
-  const rig: Rig = { cluster, markers, hostsDir, fenceLog: join(scratch, 'fence.log'), watch };
-  t.teardown(async () => {
-    watch.stop();
-    await cluster.destroy();
-    rmSync(scratch, { recursive: true, force: true });
-  });
+  const rig: Rig = { ...marker, hostsDir, fenceLog: join(scratch, 'fence.log') };
   for (const agent of cluster.agents) {
     const guardPid = await pollUntil(10_000, 20, async () => {
       const text = readFileSync(join(agent.dataDir, 'guard.pid'), 'utf8').trim();

@@ -1,22 +1,15 @@
 import test from 'ava';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdirSync } from 'node:fs';
 import { EMPTY_CLUSTER_CONFIG } from '../../agent/src/config/model.js';
-import { AgentCluster, pollUntil } from '../harness/agent-processes.js';
-import { activeNode, markerConfig, TEST_OCF_ROOT } from '../harness/marker-resource.js';
+import { pollUntil } from '../harness/agent-processes.js';
+import { activeNode, markerConfig, startMarkerRig } from '../harness/marker-resource.js';
 
 // A resource removed from the configuration while it runs is stopped where it runs (an
 // orphan, as Pacemaker says), with the definition the cluster state kept for it. Real agent
 // processes on loopback; the resource is a marker file per node (ocf:test:marker).
 
 test('a running resource removed from the configuration is stopped, and its definition forgotten', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'quorate-orphan-'));
-  const cluster = await AgentCluster.start(3, ['--ocf-root', TEST_OCF_ROOT]);
-  t.teardown(async () => {
-    await cluster.destroy();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { markers: dir, cluster } = await startMarkerRig(t, 'quorate-orphan-');
   const leader = await cluster.applyConfig(markerConfig(dir), 'with-web');
   const running = await activeNode(dir, 20_000);
   t.truthy(running, 'web started');

@@ -1,9 +1,8 @@
 import test from 'ava';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AgentCluster, pollUntil, type AgentProcess } from '../harness/agent-processes.js';
-import { markerConfig, TEST_OCF_ROOT, watchExclusivity } from '../harness/marker-resource.js';
+import { markerConfig, startMarkerRig } from '../harness/marker-resource.js';
 
 // The lease guard with real agent processes on loopback: what happens to a node's resources
 // when its agent is killed, paused or stopped on purpose. The resource is a marker file per
@@ -21,14 +20,7 @@ interface Fixture {
 async function clusterRunningWeb(t: {
   teardown: (fn: () => Promise<void>) => void;
 }): Promise<Fixture> {
-  const dir = mkdtempSync(join(tmpdir(), 'quorate-guard-'));
-  const cluster = await AgentCluster.start(3, ['--ocf-root', TEST_OCF_ROOT]);
-  const watch = watchExclusivity(dir);
-  t.teardown(async () => {
-    watch.stop();
-    await cluster.destroy();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { markers: dir, cluster, watch } = await startMarkerRig(t, 'quorate-guard-');
   await cluster.applyConfig(markerConfig(dir, { migrationThreshold: 3 }), 't');
   const first = await activeOn(dir, 20_000);
   if (first === undefined) throw new Error('web never started');

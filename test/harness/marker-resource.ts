@@ -1,12 +1,13 @@
-import { readdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import {
   DEFAULT_RESOURCE_META,
   EMPTY_CLUSTER_CONFIG,
   type ClusterConfig,
   type ResourceMeta,
 } from '../../agent/src/config/model.js';
-import { pollUntil } from './agent-processes.js';
+import { AgentCluster, pollUntil } from './agent-processes.js';
 
 // The marker resource of the loopback tests: test agent ocf:test:marker (test/agent/ocf/) is
 // "active on node N" while the file <dir>/N exists, so a test sees at any instant on how many
@@ -75,4 +76,45 @@ export function activeNode(
     const files = readdirSync(dir).filter((f) => f !== not);
     return files.length === 1 ? files[0] : undefined;
   });
+}
+
+/** What {@link startMarkerRig} sets up. */
+export interface MarkerRig {
+  /** A scratch directory of the test's own (removed with the rig). */
+  scratch: string;
+  /** Where the marker resources leave their files: `<scratch>/markers`. */
+  markers: string;
+  cluster: AgentCluster;
+  /** The exclusivity watch on `markers`, running from the start. */
+  watch: ExclusivityWatch;
+}
+
+/**
+ * Three agents on loopback that can run ocf:test:marker (`extraArgs` go to every agent, after
+ * `--ocf-root`), a scratch directory named after `prefix` holding the marker directory, and
+ * the exclusivity watch on it. No configuration is applied yet. The test's teardown stops the
+ * watch, destroys the cluster and removes the scratch directory, even when the test fails.
+ */
+export async function startMarkerRig(
+  t: { teardown: (fn: () => Promise<void>) => void },
+  prefix: string,
+  extraArgs: string[] = [],
+): Promise<MarkerRig> {
+  const scratch = mkdtempSync(join(tmpdir(), prefix));
+  const markers = join(scratch, 'markers');
+  mkdirSync(markers);
+  let cluster: AgentCluster;
+  try {
+    cluster = await AgentCluster.start(3, ['--ocf-root', TEST_OCF_ROOT, ...extraArgs]);
+  } catch (err) {
+    rmSync(scratch, { recursive: true, force: true });
+    throw err;
+  }
+  const watch = watchExclusivity(markers);
+  t.teardown(async () => {
+    watch.stop();
+    await cluster.destroy();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+  return { scratch, markers, cluster, watch };
 }
