@@ -149,19 +149,11 @@ test('mutual TLS: certificates admit, their absence refuses, a token admits one 
     checkServerIdentity: () => undefined,
   });
   t.is(await statusCode(addr1, noCert), grpc.status.UNAUTHENTICATED);
-  const foreignAdmin = clusterChannelCredentials(
-    'quorate',
-    ca,
-    read(foreign, 'admin.crt'),
-    read(foreign, 'admin.key'),
-  );
-  t.is(await statusCode(addr1, foreignAdmin), grpc.status.UNAUTHENTICATED);
-  const realAdmin = clusterChannelCredentials(
-    'quorate',
-    ca,
-    read(tls1, 'admin.crt'),
-    read(tls1, 'admin.key'),
-  );
+  /** The admin certificate of the TLS directory `dir`, trusting the real CA. */
+  const adminOf = (dir: string) =>
+    clusterChannelCredentials('quorate', ca, read(dir, 'admin.crt'), read(dir, 'admin.key'));
+  t.is(await statusCode(addr1, adminOf(foreign)), grpc.status.UNAUTHENTICATED);
+  const realAdmin = adminOf(tls1);
   t.is(await statusCode(addr1, realAdmin), grpc.status.OK);
   // The admin certificate is not an agent's: lease renewals (agent to agent) refuse it.
   const lease = livenessClient(addr1, realAdmin);
