@@ -1,34 +1,14 @@
 import test from 'ava';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import {
-  DEFAULT_RESOURCE_META,
-  EMPTY_CLUSTER_CONFIG,
-  type ClusterConfig,
-} from '../../agent/src/config/model.js';
+import { join } from 'node:path';
 import type { ClusterStateDoc } from '../../agent/src/state/cluster-state.js';
 import { AgentCluster, pollUntil } from '../harness/agent-processes.js';
+import { activeNode, markerConfig, TEST_OCF_ROOT } from '../harness/marker-resource.js';
 
 // A resource agent installed on some nodes only (Pacemaker: a probe that finds the agent
 // missing means "not running here, and cannot run here"). node1, the scheduler's first
 // choice, has an OCF root without ocf:test:marker.
-
-function markerConfig(dir: string): ClusterConfig {
-  const op = { timeoutMs: 10_000, intervalMs: 0 };
-  return {
-    ...EMPTY_CLUSTER_CONFIG,
-    resources: [
-      {
-        id: 'web',
-        agent: { class: 'ocf', provider: 'test', type: 'marker' },
-        params: { dir },
-        operations: { start: op, stop: op, monitor: { timeoutMs: 10_000, intervalMs: 500 } },
-        meta: { ...DEFAULT_RESOURCE_META, migrationThreshold: 3 },
-      },
-    ],
-  };
-}
 
 /** How many operations on `web` node `id` ran, from its log. */
 function operationsIn(root: string, id: string): number {
@@ -44,7 +24,7 @@ test('a node without the resource agent records it stopped and not runnable; it 
   const emptyRoot = join(scratch, 'ocf');
   mkdirSync(markers);
   mkdirSync(join(emptyRoot, 'resource.d', 'test'), { recursive: true });
-  const cluster = await AgentCluster.start(3, ['--ocf-root', resolve('test/agent/ocf')], (id) =>
+  const cluster = await AgentCluster.start(3, ['--ocf-root', TEST_OCF_ROOT], (id) =>
     id === 'node1' ? ['--ocf-root', emptyRoot] : [],
   );
   t.teardown(async () => {
@@ -52,21 +32,9 @@ test('a node without the resource agent records it stopped and not runnable; it 
     rmSync(scratch, { recursive: true, force: true });
   });
 
-  const { leader } = await cluster.waitForLeader();
-  await cluster.agent(leader).request({
-    op: 'propose',
-    command: {
-      type: 'apply-config',
-      config: markerConfig(markers),
-      fingerprint: 'test',
-      atMs: Date.now(),
-    },
-  });
+  await cluster.applyConfig(markerConfig(markers, { migrationThreshold: 3 }), 'test');
 
-  const active = await pollUntil(20_000, 20, async () => {
-    const files = readdirSync(markers);
-    return files.length === 1 ? files[0] : undefined;
-  });
+  const active = await activeNode(markers, 20_000);
   t.truthy(active, 'the resource started');
   t.not(active, 'node1');
 
@@ -105,10 +73,7 @@ test('a node without the resource agent records it stopped and not runnable; it 
   await owner.kill('SIGKILL');
   owner.killGuard();
   rmSync(join(markers, active!), { force: true });
-  const next = await pollUntil(20_000, 20, async () => {
-    const files = readdirSync(markers);
-    return files.length === 1 ? files[0] : undefined;
-  });
+  const next = await activeNode(markers, 20_000);
   t.truthy(next, 'moved to the other node with the agent');
   t.not(next, 'node1');
 });

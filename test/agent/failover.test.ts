@@ -1,74 +1,17 @@
 import test from 'ava';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import {
-  DEFAULT_RESOURCE_META,
-  EMPTY_CLUSTER_CONFIG,
-  type ClusterConfig,
-} from '../../agent/src/config/model.js';
-import { AgentCluster, pollUntil, type AgentProcess } from '../harness/agent-processes.js';
+import { readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { pollUntil, type AgentProcess } from '../harness/agent-processes.js';
+import { activeNode, markerConfig, startMarkerRig } from '../harness/marker-resource.js';
 
 // The failover path with real agent processes on loopback: leases over gRPC, the leader's
 // decisions through Raft, real OCF operations. The resource is a marker file per node (test
 // agent ocf:test:marker), so at any instant we can count the nodes it is active on.
 
-function markerConfig(dir: string): ClusterConfig {
-  const op = { timeoutMs: 10_000, intervalMs: 0 };
-  return {
-    ...EMPTY_CLUSTER_CONFIG,
-    resources: [
-      {
-        id: 'web',
-        agent: { class: 'ocf', provider: 'test', type: 'marker' },
-        params: { dir },
-        operations: { start: op, stop: op, monitor: { timeoutMs: 10_000, intervalMs: 500 } },
-        meta: { ...DEFAULT_RESOURCE_META, migrationThreshold: 3 },
-      },
-    ],
-  };
-}
-
-/** Count marker files every few ms for the whole test; remember the most seen at once. */
-function watchExclusivity(dir: string): { maxActive: () => number; stop: () => void } {
-  let max = 0;
-  const timer = setInterval(() => {
-    max = Math.max(max, readdirSync(dir).length);
-  }, 5);
-  return { maxActive: () => max, stop: () => clearInterval(timer) };
-}
-
-async function activeNode(
-  dir: string,
-  timeoutMs: number,
-  not?: string,
-): Promise<string | undefined> {
-  return pollUntil(timeoutMs, 20, async () => {
-    const files = readdirSync(dir).filter((f) => f !== not);
-    return files.length === 1 ? files[0] : undefined;
-  });
-}
-
 test('a resource runs on exactly one node, moves when that host dies, and restarts in place after a failure', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'quorate-marker-'));
-  const cluster = await AgentCluster.start(3, ['--ocf-root', resolve('test/agent/ocf')]);
-  const watch = watchExclusivity(dir);
-  t.teardown(async () => {
-    watch.stop();
-    await cluster.destroy();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { markers: dir, cluster, watch } = await startMarkerRig(t, 'quorate-marker-');
 
-  const { leader } = await cluster.waitForLeader();
-  await cluster.agent(leader).request({
-    op: 'propose',
-    command: {
-      type: 'apply-config',
-      config: markerConfig(dir),
-      fingerprint: 'test',
-      atMs: Date.now(),
-    },
-  });
+  const leader = await cluster.applyConfig(markerConfig(dir, { migrationThreshold: 3 }), 'test');
   const first = await activeNode(dir, 20_000);
   t.truthy(first, 'the resource started somewhere');
   const owner: AgentProcess = cluster.agent(first!);

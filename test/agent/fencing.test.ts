@@ -1,14 +1,15 @@
 import test, { type ExecutionContext } from 'ava';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import {
-  DEFAULT_RESOURCE_META,
-  EMPTY_CLUSTER_CONFIG,
-  type ClusterConfig,
-} from '../../agent/src/config/model.js';
+import { EMPTY_CLUSTER_CONFIG, type ClusterConfig } from '../../agent/src/config/model.js';
 import type { ClusterStateDoc } from '../../agent/src/state/cluster-state.js';
-import { AgentCluster, pollUntil, type AgentProcess } from '../harness/agent-processes.js';
+import { pollUntil, type AgentProcess } from '../harness/agent-processes.js';
+import {
+  activeNode,
+  markerConfig,
+  startMarkerRig,
+  type MarkerRig,
+} from '../harness/marker-resource.js';
 
 // The fencing path with real agent processes on loopback. The resource is a marker file per
 // node (ocf:test:marker); the fence device is test/agent/fence/fence_test_power, which
@@ -18,22 +19,18 @@ import { AgentCluster, pollUntil, type AgentProcess } from '../harness/agent-pro
 // fence (or, without fencing, the lease guard at the end of the lease) ends what runs there.
 
 const FENCE_AGENT = resolve('test/agent/fence/fence_test_power');
-const OCF_ROOT = resolve('test/agent/ocf');
 
-interface Rig {
-  cluster: AgentCluster;
-  markers: string;
+/** A marker rig whose hosts the test power switch can power off. */
+interface Rig extends MarkerRig {
   hostsDir: string;
   fenceLog: string;
-  /** The exclusivity watch on the marker directory, for the whole test. */
-  watch: { maxActive: () => number; stop: () => void };
 }
 
+/** The marker resource `web` with (or without) fencing by the test power switch. */
 function config(rig: Rig, opts: { fencing: boolean; deviceFails?: boolean }): ClusterConfig {
-  const op = { timeoutMs: 10_000, intervalMs: 0 };
   const nodes = rig.cluster.agents.map((a) => a.id);
   return {
-    ...EMPTY_CLUSTER_CONFIG,
+    ...markerConfig(rig.markers, { migrationThreshold: 3 }),
     properties: { ...EMPTY_CLUSTER_CONFIG.properties, fencingEnabled: opts.fencing },
     fencing: {
       devices: [
@@ -51,33 +48,16 @@ function config(rig: Rig, opts: { fencing: boolean; deviceFails?: boolean }): Cl
       ],
       topology: {},
     },
-    resources: [
-      {
-        id: 'web',
-        agent: { class: 'ocf', provider: 'test', type: 'marker' },
-        params: { dir: rig.markers },
-        operations: { start: op, stop: op, monitor: { timeoutMs: 10_000, intervalMs: 500 } },
-        meta: { ...DEFAULT_RESOURCE_META, migrationThreshold: 3 },
-      },
-    ],
   };
 }
 
 /** Start three agents and describe each host to the fence agent (its pids, its marker). */
 async function startRig(t: ExecutionContext, extraArgs: string[]): Promise<Rig> {
-  const scratch = mkdtempSync(join(tmpdir(), 'quorate-fence-'));
-  const markers = join(scratch, 'markers');
+  const marker = await startMarkerRig(t, 'quorate-fence-', extraArgs);
+  const { scratch, markers, cluster } = marker;
   const hostsDir = join(scratch, 'hosts');
-  mkdirSync(markers);
   mkdirSync(hostsDir);
-  const cluster = await AgentCluster.start(3, ['--ocf-root', OCF_ROOT, ...extraArgs]);
-  const watch = watchExclusivity(markers);
-  const rig: Rig = { cluster, markers, hostsDir, fenceLog: join(scratch, 'fence.log'), watch };
-  t.teardown(async () => {
-    watch.stop();
-    await cluster.destroy();
-    rmSync(scratch, { recursive: true, force: true });
-  });
+  const rig: Rig = { ...marker, hostsDir, fenceLog: join(scratch, 'fence.log') };
   for (const agent of cluster.agents) {
     const guardPid = await pollUntil(10_000, 20, async () => {
       const text = readFileSync(join(agent.dataDir, 'guard.pid'), 'utf8').trim();
@@ -88,34 +68,6 @@ async function startRig(t: ExecutionContext, extraArgs: string[]): Promise<Rig> 
     writeFileSync(join(hostsDir, agent.id), `${lines.join('\n')}\n`);
   }
   return rig;
-}
-
-/** Count marker files every few ms for the whole test; remember the most seen at once. */
-function watchExclusivity(dir: string): { maxActive: () => number; stop: () => void } {
-  let max = 0;
-  const timer = setInterval(() => {
-    max = Math.max(max, readdirSync(dir).length);
-  }, 5);
-  return { maxActive: () => max, stop: () => clearInterval(timer) };
-}
-
-async function applyConfig(rig: Rig, cfg: ClusterConfig): Promise<void> {
-  const { leader } = await rig.cluster.waitForLeader();
-  await rig.cluster.agent(leader).request({
-    op: 'propose',
-    command: { type: 'apply-config', config: cfg, fingerprint: 'test', atMs: Date.now() },
-  });
-}
-
-async function activeNode(
-  dir: string,
-  timeoutMs: number,
-  not?: string,
-): Promise<string | undefined> {
-  return pollUntil(timeoutMs, 10, async () => {
-    const files = readdirSync(dir).filter((f) => f !== not);
-    return files.length === 1 ? files[0] : undefined;
-  });
 }
 
 function fenceCalls(rig: Rig): string[] {
@@ -146,7 +98,7 @@ interface PauseResult {
 
 /** The node `web` runs on, once its start is recorded in the log. */
 async function startedOn(rig: Rig): Promise<string> {
-  const first = await activeNode(rig.markers, 20_000);
+  const first = await activeNode(rig.markers, 20_000, undefined, 10);
   if (first === undefined) throw new Error('the resource never started');
   const recorded = await pollUntil(10_000, 20, async () => {
     const doc = await rig.cluster.agent(first).state();
@@ -162,7 +114,7 @@ async function pauseOwner(rig: Rig, withinMs: number): Promise<PauseResult> {
   const { leader } = await rig.cluster.waitForLeader();
   const pausedAt = performance.now();
   rig.cluster.agent(first).signal('SIGSTOP');
-  const next = await activeNode(rig.markers, withinMs, first);
+  const next = await activeNode(rig.markers, withinMs, first, 10);
   return {
     owner: first,
     wasLeader: first === leader,
@@ -187,7 +139,7 @@ for (const timing of TIMINGS) {
     `fencing, ${timing.name}: a paused node is powered off by its fence device and the resource moves at once`,
     async (t) => {
       const rig = await startRig(t, timing.args);
-      await applyConfig(rig, config(rig, { fencing: true }));
+      await rig.cluster.applyConfig(config(rig, { fencing: true }), 'test');
       const r = await pauseOwner(rig, 30_000);
       t.truthy(r.next, 'the resource came back on another node');
       t.not(r.next, r.owner);
@@ -223,7 +175,7 @@ for (const timing of TIMINGS) {
     `lease only, ${timing.name}: the resource moves once the paused node's lease surely ended`,
     async (t) => {
       const rig = await startRig(t, timing.args);
-      await applyConfig(rig, config(rig, { fencing: false }));
+      await rig.cluster.applyConfig(config(rig, { fencing: false }), 'test');
       const r = await pauseOwner(rig, 30_000);
       t.truthy(r.next, 'the resource came back on another node');
       t.not(r.next, r.owner);
@@ -239,7 +191,7 @@ test.serial(
   'fencing, a failing device: the paused node stays unclean and its resource does not move',
   async (t) => {
     const rig = await startRig(t, []);
-    await applyConfig(rig, config(rig, { fencing: true, deviceFails: true }));
+    await rig.cluster.applyConfig(config(rig, { fencing: true, deviceFails: true }), 'test');
     const first = await startedOn(rig);
     const owner = rig.cluster.agent(first);
     owner.signal('SIGSTOP');

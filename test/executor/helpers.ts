@@ -1,3 +1,4 @@
+import anyTest, { type TestFn } from 'ava';
 import { copyFile, chmod, mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { AgentRef, ResourceDef } from '../../agent/src/config/model.js';
 import { DEFAULT_RESOURCE_META } from '../../agent/src/config/model.js';
 import type { ManagerClock } from '../../agent/src/executor/manager-clock.js';
+import type { RunOperationOptions } from '../../agent/src/executor/run-operation-options.js';
 
 /** The test agents (shell scripts) next to these tests, found from the compiled test file. */
 export const AGENTS_DIR = fileURLToPath(new URL('../../../test/executor/agents/', import.meta.url));
@@ -50,6 +52,38 @@ export async function makeSandbox(): Promise<Sandbox> {
     file: (name) => path.join(dir, name),
     remove: () => rm(dir, { recursive: true, force: true }),
   };
+}
+
+/** What the tests of a file running real agent processes share: see {@link sandboxedTest}. */
+export interface SandboxContext {
+  sandbox: Sandbox;
+  /** Run options pointing the executor at the sandbox's agents. */
+  options: RunOperationOptions;
+}
+
+/**
+ * ava's `test`, typed for a file whose tests run real agent processes in one sandbox: the
+ * sandbox is made before the file's first test and removed after its last (even when one
+ * fails), and `t.context.options` runs operations from it. The kill grace (1 s) is long enough
+ * for a loaded machine to run an agent's TERM trap before SIGKILL; `killWaitMs` bounds the
+ * wait for the process group after SIGKILL. Call once, at the top of the test file.
+ */
+export function sandboxedTest(killWaitMs = 10_000): TestFn<SandboxContext> {
+  const test = anyTest as TestFn<SandboxContext>;
+  test.before(async (t) => {
+    const sandbox = await makeSandbox();
+    t.context.sandbox = sandbox;
+    t.context.options = {
+      ocfRoot: sandbox.ocfRoot,
+      quorateAgentsDir: sandbox.quorateAgentsDir,
+      killGraceMs: 1_000,
+      killWaitMs,
+    };
+  });
+  test.after.always(async (t) => {
+    await t.context.sandbox.remove();
+  });
+  return test;
 }
 
 /** `ocf:quorate-test:<type>`. */

@@ -1,36 +1,17 @@
-import anyTest, { type TestFn } from 'ava';
 import { readFile } from 'node:fs/promises';
 
 import { runOperation } from '../../agent/src/executor/run-operation.js';
-import type { RunOperationOptions } from '../../agent/src/executor/run-operation-options.js';
 import {
   becomesDead,
   isAlive,
   killQuietly,
-  makeSandbox,
+  sandboxedTest,
   readPids,
   resourceDef,
   testAgent,
-  type Sandbox,
 } from './helpers.js';
 
-const test = anyTest as TestFn<{ sandbox: Sandbox; options: RunOperationOptions }>;
-
-test.before(async (t) => {
-  const sandbox = await makeSandbox();
-  t.context.sandbox = sandbox;
-  // A grace long enough for a loaded machine to run the agent's TERM trap before SIGKILL.
-  t.context.options = {
-    ocfRoot: sandbox.ocfRoot,
-    quorateAgentsDir: sandbox.quorateAgentsDir,
-    killGraceMs: 1_000,
-    killWaitMs: 10_000,
-  };
-});
-
-test.after.always(async (t) => {
-  await t.context.sandbox.remove();
-});
+const test = sandboxedTest();
 
 test('a timeout sends SIGTERM to the whole group, then SIGKILL to what ignores it', async (t) => {
   const { sandbox, options } = t.context;

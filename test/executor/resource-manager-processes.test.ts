@@ -1,4 +1,3 @@
-import anyTest, { type TestFn } from 'ava';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 
 import { createOperationExecutor } from '../../agent/src/executor/operation-executor.js';
@@ -12,30 +11,14 @@ import {
   becomesDead,
   FakeClock,
   killQuietly,
-  makeSandbox,
+  sandboxedTest,
   readPids,
   resourceDef,
   testAgent,
-  type Sandbox,
 } from './helpers.js';
 
 // The manager driving real agent processes (the fake clock only paces monitors).
-const test = anyTest as TestFn<{ sandbox: Sandbox; options: RunOperationOptions }>;
-
-test.before(async (t) => {
-  const sandbox = await makeSandbox();
-  t.context.sandbox = sandbox;
-  t.context.options = {
-    ocfRoot: sandbox.ocfRoot,
-    quorateAgentsDir: sandbox.quorateAgentsDir,
-    killGraceMs: 1_000,
-    killWaitMs: 10_000,
-  };
-});
-
-test.after.always(async (t) => {
-  await t.context.sandbox.remove();
-});
+const test = sandboxedTest();
 
 function managerWith(options: RunOperationOptions, extra: Partial<ResourceManagerOptions> = {}) {
   const clock = new FakeClock();

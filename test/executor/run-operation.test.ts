@@ -1,4 +1,3 @@
-import anyTest, { type TestFn } from 'ava';
 import { chmod, copyFile, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,32 +7,9 @@ import type { ResourceDef } from '../../agent/src/config/model.js';
 import { defaultQuorateAgentsDir } from '../../agent/src/executor/agent-path.js';
 import type { OperationAction } from '../../agent/src/executor/operation-result.js';
 import { runOperation } from '../../agent/src/executor/run-operation.js';
-import type { RunOperationOptions } from '../../agent/src/executor/run-operation-options.js';
-import {
-  AGENTS_DIR,
-  makeSandbox,
-  readEnvDump,
-  resourceDef,
-  testAgent,
-  type Sandbox,
-} from './helpers.js';
+import { AGENTS_DIR, sandboxedTest, readEnvDump, resourceDef, testAgent } from './helpers.js';
 
-const test = anyTest as TestFn<{ sandbox: Sandbox; options: RunOperationOptions }>;
-
-test.before(async (t) => {
-  const sandbox = await makeSandbox();
-  t.context.sandbox = sandbox;
-  t.context.options = {
-    ocfRoot: sandbox.ocfRoot,
-    quorateAgentsDir: sandbox.quorateAgentsDir,
-    killGraceMs: 1_000,
-    killWaitMs: 5_000,
-  };
-});
-
-test.after.always(async (t) => {
-  await t.context.sandbox.remove();
-});
+const test = sandboxedTest(5_000);
 
 function request(
   resource: ResourceDef,

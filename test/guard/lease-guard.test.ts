@@ -1,34 +1,13 @@
 import test from 'ava';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import {
-  DEFAULT_RESOURCE_META,
-  EMPTY_CLUSTER_CONFIG,
-  type ClusterConfig,
-} from '../../agent/src/config/model.js';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { AgentCluster, pollUntil, type AgentProcess } from '../harness/agent-processes.js';
+import { markerConfig, startMarkerRig } from '../harness/marker-resource.js';
 
 // The lease guard with real agent processes on loopback: what happens to a node's resources
 // when its agent is killed, paused or stopped on purpose. The resource is a marker file per
 // node (test agent ocf:test:marker), watched every 5 ms for the whole test, so "never active on
 // two nodes at once" is checked directly, not inferred.
-
-function markerConfig(dir: string): ClusterConfig {
-  const op = { timeoutMs: 10_000, intervalMs: 0 };
-  return {
-    ...EMPTY_CLUSTER_CONFIG,
-    resources: [
-      {
-        id: 'web',
-        agent: { class: 'ocf', provider: 'test', type: 'marker' },
-        params: { dir },
-        operations: { start: op, stop: op, monitor: { timeoutMs: 10_000, intervalMs: 500 } },
-        meta: { ...DEFAULT_RESOURCE_META, migrationThreshold: 3 },
-      },
-    ],
-  };
-}
 
 interface Fixture {
   dir: string;
@@ -41,31 +20,17 @@ interface Fixture {
 async function clusterRunningWeb(t: {
   teardown: (fn: () => Promise<void>) => void;
 }): Promise<Fixture> {
-  const dir = mkdtempSync(join(tmpdir(), 'quorate-guard-'));
-  const cluster = await AgentCluster.start(3, ['--ocf-root', resolve('test/agent/ocf')]);
-  let max = 0;
-  const timer = setInterval(() => (max = Math.max(max, readdirSync(dir).length)), 5);
-  t.teardown(async () => {
-    clearInterval(timer);
-    await cluster.destroy();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const { leader } = await cluster.waitForLeader();
-  await cluster.agent(leader).request({
-    op: 'propose',
-    command: {
-      type: 'apply-config',
-      config: markerConfig(dir),
-      fingerprint: 't',
-      atMs: Date.now(),
-    },
-  });
+  const { markers: dir, cluster, watch } = await startMarkerRig(t, 'quorate-guard-');
+  await cluster.applyConfig(markerConfig(dir, { migrationThreshold: 3 }), 't');
   const first = await activeOn(dir, 20_000);
   if (first === undefined) throw new Error('web never started');
-  return { dir, cluster, owner: cluster.agent(first), maxActive: () => max };
+  return { dir, cluster, owner: cluster.agent(first), maxActive: watch.maxActive };
 }
 
-/** The one node `web` is active on, once it is active on exactly one other than `not`. */
+/**
+ * The one node `web` is active on, once it is active on exactly one other than `not`: stricter
+ * than the harness's activeNode, a marker left on `not` is waited out too (the guard's stop).
+ */
 function activeOn(dir: string, timeoutMs: number, not?: string): Promise<string | undefined> {
   return pollUntil(timeoutMs, 20, async () => {
     const files = readdirSync(dir);

@@ -3,29 +3,19 @@ import { mkdtempSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { ControlRequest, ControlResponse } from '../../agent/src/control-channel.js';
+import type { ClusterConfig } from '../../agent/src/config/model.js';
 import type { RaftStatus } from '../../agent/src/raft/raft-node.js';
 import type { ClusterCommand } from '../../agent/src/state/cluster-commands.js';
 import type { ClusterStateDoc } from '../../agent/src/state/cluster-state.js';
+import { ControlClient, type ControlCall } from './control-client.js';
 
 /** Path of the compiled agent entry point (tests run from the project root after tsc). */
 const AGENT_MAIN = resolve('dist/agent/src/main.js');
 
-/** A control request without its id (the harness numbers them). */
-type Request = ControlRequest extends infer R
-  ? R extends { id: number }
-    ? Omit<R, 'id'>
-    : never
-  : never;
-
 /** One clusterd process started by the harness, controlled over its IPC channel. */
 export class AgentProcess {
   private child: ChildProcess | null = null;
-  private nextId = 1;
-  private readonly waiting = new Map<
-    number,
-    { resolve: (v: unknown) => void; reject: (e: Error) => void }
-  >();
+  private control: ControlClient | null = null;
 
   constructor(
     readonly id: string,
@@ -42,33 +32,14 @@ export class AgentProcess {
     const child = fork(AGENT_MAIN, this.args, { stdio: ['ignore', log, log, 'ipc'] });
     closeSync(log);
     this.child = child;
-    const ready = new Promise<void>((res, rej) => {
-      const timer = setTimeout(
-        () => rej(new Error(`${this.id} not ready within ${timeoutMs} ms; see ${this.logPath}`)),
-        timeoutMs,
-      );
-      child.on('message', (raw: unknown) => {
-        const msg = raw as ControlResponse;
-        if (msg.id === 0) {
-          clearTimeout(timer);
-          res();
-          return;
-        }
-        const w = this.waiting.get(msg.id);
-        if (w === undefined) return;
-        this.waiting.delete(msg.id);
-        if (msg.ok) w.resolve(msg.value);
-        else w.reject(new Error(msg.error));
-      });
-      child.on('exit', (code, signal) => {
-        clearTimeout(timer);
-        rej(new Error(`${this.id} exited (${code ?? signal}) before ready; see ${this.logPath}`));
-        for (const w of this.waiting.values()) w.reject(new Error(`${this.id} exited`));
-        this.waiting.clear();
-        if (this.child === child) this.child = null;
-      });
+    const control = new ControlClient(child, this.id, timeoutMs, this.logPath);
+    this.control = control;
+    child.on('exit', () => {
+      if (this.child !== child) return;
+      this.child = null;
+      this.control = null;
     });
-    await ready;
+    await control.ready;
   }
 
   /** Whether the process is running. */
@@ -83,21 +54,9 @@ export class AgentProcess {
   }
 
   /** Send a control request; rejects on an error answer, exit, or after `timeoutMs`. */
-  request<T>(req: Request, timeoutMs = 10_000): Promise<T> {
-    const child = this.child;
-    if (child === null) return Promise.reject(new Error(`${this.id} is not running`));
-    const id = this.nextId++;
-    return new Promise<T>((res, rej) => {
-      const timer = setTimeout(() => {
-        this.waiting.delete(id);
-        rej(new Error(`${this.id}: ${req.op} got no answer within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.waiting.set(id, {
-        resolve: (v) => (clearTimeout(timer), res(v as T)),
-        reject: (e) => (clearTimeout(timer), rej(e)),
-      });
-      child.send({ ...req, id });
-    });
+  request<T>(req: ControlCall, timeoutMs = 10_000): Promise<T> {
+    if (this.control === null) return Promise.reject(new Error(`${this.id} is not running`));
+    return this.control.request<T>(req, timeoutMs);
   }
 
   status(): Promise<RaftStatus & { lease: string }> {
@@ -165,6 +124,7 @@ export class AgentProcess {
     child.kill(signal);
     await exited;
     this.child = null;
+    this.control = null;
   }
 }
 
@@ -283,6 +243,20 @@ export class AgentCluster {
     if (found === undefined)
       throw new Error(`no agreed leader within ${timeoutMs} ms (saw: ${last})`);
     return found;
+  }
+
+  /**
+   * Replace the cluster's configuration as clusterctl would: wait for an agreed leader, propose
+   * `apply-config` of `config` (named by `fingerprint`) there, and return that leader's id.
+   * Resolves on the leader's answer to the proposal, not once resources have moved.
+   */
+  async applyConfig(config: ClusterConfig, fingerprint: string): Promise<string> {
+    const { leader } = await this.waitForLeader();
+    await this.agent(leader).request({
+      op: 'propose',
+      command: { type: 'apply-config', config, fingerprint, atMs: Date.now() },
+    });
+    return leader;
   }
 
   /** Kill every agent and its lease guard, and remove the data directories. */

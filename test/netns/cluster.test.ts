@@ -1,9 +1,8 @@
-import test from 'ava';
 import { spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
-import { NetnsCluster, HOST_LINK } from './netns-cluster.js';
+import { HOST_LINK } from './netns-cluster.js';
+import { clusterForFile } from './file-cluster.js';
 import {
-  harnessUnavailable,
   json,
   loopDevices,
   mountsOfPid,
@@ -20,24 +19,7 @@ import {
 // shared disk, and that destroy() leaves nothing behind. One cluster for the file; the tests
 // run in order and the last one destroys it.
 
-const SKIP = harnessUnavailable();
-const hostTest = SKIP === undefined ? test.serial : test.skip;
-const note = SKIP === undefined ? '' : ` [skipped: ${SKIP}]`;
-
-let cluster: NetnsCluster | undefined;
-const c = () => {
-  if (cluster === undefined) throw new Error('no cluster (creation failed)');
-  return cluster;
-};
-
-if (SKIP === undefined) {
-  test.before(async () => {
-    cluster = await NetnsCluster.create({ size: 3 });
-  });
-  test.after.always(async () => {
-    await cluster?.destroy();
-  });
-}
+const { hostTest, note, cluster: c } = clusterForFile({ size: 3 });
 
 hostTest(
   `three hosts, a client and a switch namespace; addresses from 198.18.0.0/15 only, IPv4 only; the root namespace gets no link${note}`,

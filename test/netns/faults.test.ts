@@ -1,32 +1,14 @@
-import test from 'ava';
 import { once } from 'node:events';
 import type { ChildProcess } from 'node:child_process';
-import { NetnsCluster, HOST_LINK, type HostRef } from './netns-cluster.js';
-import { alive, harnessUnavailable, pollUntil, procStat, which } from './sys.js';
+import { HOST_LINK, type HostRef } from './netns-cluster.js';
+import { clusterForFile } from './file-cluster.js';
+import { alive, pollUntil, procStat, which } from './sys.js';
 
 // Each fault method does what it says, checked from outside the agents: connections, datagrams,
 // ARP, process states and the kernel's view of each host. One cluster for the file; every test
 // leaves it healed, with all hosts on and all agents running.
 
-const SKIP = harnessUnavailable();
-const hostTest = SKIP === undefined ? test.serial : test.skip;
-const note = SKIP === undefined ? '' : ` [skipped: ${SKIP}]`;
-
-let cluster: NetnsCluster | undefined;
-const c = () => {
-  if (cluster === undefined) throw new Error('no cluster (creation failed)');
-  return cluster;
-};
-
-if (SKIP === undefined) {
-  test.before(async () => {
-    cluster = await NetnsCluster.create({ size: 3 });
-    await cluster.waitForLeader();
-  });
-  test.after.always(async () => {
-    await cluster?.destroy();
-  });
-}
+const { hostTest, note, cluster: c } = clusterForFile({ size: 3 }, { waitForLeader: true });
 
 /** Whether `from` completes a TCP connection to `ip:port` within 1 s. */
 function tcpConnects(from: HostRef, ip: string, port = 7400): boolean {

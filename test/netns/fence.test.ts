@@ -1,31 +1,13 @@
-import test from 'ava';
 import { existsSync } from 'node:fs';
-import { FENCE_AGENT, HOST_LINK, NetnsCluster } from './netns-cluster.js';
-import { alive, harnessUnavailable, run, sh, trySh, which } from './sys.js';
+import { FENCE_AGENT, HOST_LINK } from './netns-cluster.js';
+import { clusterForFile } from './file-cluster.js';
+import { alive, run, sh, trySh, which } from './sys.js';
 
 // fence-agents/fence_netns against real test hosts: the stdin key=value protocol, the exit
 // codes of fence-agents (0 success or on, 1 error, 2 off), verified power-off, power-on that
 // starts nothing, and the safety rule that only qrt- namespaces can be fenced.
 
-const SKIP = harnessUnavailable();
-const hostTest = SKIP === undefined ? test.serial : test.skip;
-const note = SKIP === undefined ? '' : ` [skipped: ${SKIP}]`;
-
-let cluster: NetnsCluster | undefined;
-const c = () => {
-  if (cluster === undefined) throw new Error('no cluster (creation failed)');
-  return cluster;
-};
-
-if (SKIP === undefined) {
-  test.before(async () => {
-    cluster = await NetnsCluster.create({ size: 3 });
-    await cluster.waitForLeader();
-  });
-  test.after.always(async () => {
-    await cluster?.destroy();
-  });
-}
+const { hostTest, note, cluster: c } = clusterForFile({ size: 3 }, { waitForLeader: true });
 
 const fence = (input: string, args: string[] = []) =>
   run(FENCE_AGENT, args, { input, timeoutMs: 60_000 });

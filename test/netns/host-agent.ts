@@ -1,39 +1,31 @@
 // One clusterd inside a test host, controlled over the same Node IPC channel as the loopback
-// harness (agent/src/control-channel.ts). The process is started as
+// harness (agent/src/control-channel.ts), through the same client (test/harness/
+// control-client.ts). The process is started as
 //   nsenter --target <host init> --mount --net -- node dist/agent/src/main.js ...
 // with an 'ipc' stdio slot: nsenter execs node in place, so the channel's file descriptor
 // (and NODE_CHANNEL_FD) reach the agent, and the child's pid is the agent's pid.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { ControlRequest, ControlResponse } from '../../agent/src/control-channel.js';
 import type { RaftStatus } from '../../agent/src/raft/raft-node.js';
 import type { ClusterCommand } from '../../agent/src/state/cluster-commands.js';
 import type { ClusterStateDoc } from '../../agent/src/state/cluster-state.js';
+import { ControlClient, type ControlCall } from '../harness/control-client.js';
 import { TOOL_ENV } from './sys.js';
 
 /** The compiled agent entry point (this file runs from dist/test/netns/). */
 export const AGENT_MAIN = fileURLToPath(new URL('../../agent/src/main.js', import.meta.url));
 
-/** A control request without its id (the harness numbers them). */
-export type Request = ControlRequest extends infer R
-  ? R extends { id: number }
-    ? Omit<R, 'id'>
-    : never
-  : never;
-
 export type AgentStatus = RaftStatus & { lease: string };
 
 export class HostAgent {
   private child: ChildProcess | null = null;
-  private nextId = 1;
-  private readonly waiting = new Map<
-    number,
-    { resolve: (v: unknown) => void; reject: (e: Error) => void }
-  >();
+  private control: ControlClient | null = null;
 
   /** When the running agent process reported ready (Date.now()), or null before that. */
-  readyAtMs: number | null = null;
+  get readyAtMs(): number | null {
+    return this.control?.readyAtMs ?? null;
+  }
 
   constructor(
     readonly id: string,
@@ -50,7 +42,6 @@ export class HostAgent {
    */
   async start(initPid: number, timeoutMs = 15_000): Promise<void> {
     if (this.child !== null) throw new Error(`${this.id}: agent already running`);
-    this.readyAtMs = null;
     const log = openSync(this.logPath, 'a');
     const child = spawn(
       'nsenter',
@@ -68,40 +59,13 @@ export class HostAgent {
     );
     closeSync(log);
     this.child = child;
-    const ready = new Promise<void>((res, rej) => {
-      const timer = setTimeout(() => {
-        rej(new Error(`${this.id}: agent not ready within ${timeoutMs} ms; see ${this.logPath}`));
-      }, timeoutMs);
-      child.on('message', (raw: unknown) => {
-        const msg = raw as ControlResponse;
-        if (msg.id === 0) {
-          clearTimeout(timer);
-          this.readyAtMs = Date.now();
-          res();
-          return;
-        }
-        const w = this.waiting.get(msg.id);
-        if (w === undefined) return;
-        this.waiting.delete(msg.id);
-        if (msg.ok) w.resolve(msg.value);
-        else w.reject(new Error(msg.error));
-      });
-      child.on('error', (err) => {
-        clearTimeout(timer);
-        rej(err);
-      });
-      child.on('exit', (code, sig) => {
-        clearTimeout(timer);
-        rej(
-          new Error(`${this.id}: agent exited (${code ?? sig}) before ready; see ${this.logPath}`),
-        );
-        for (const w of this.waiting.values()) w.reject(new Error(`${this.id}: agent exited`));
-        this.waiting.clear();
-        if (this.child === child) this.child = null;
-      });
+    const control = new ControlClient(child, `${this.id}: agent`, timeoutMs, this.logPath);
+    this.control = control;
+    child.on('exit', () => {
+      if (this.child === child) this.child = null;
     });
     try {
-      await ready;
+      await control.ready;
     } catch (err) {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       throw err;
@@ -125,27 +89,10 @@ export class HostAgent {
   }
 
   /** Send a control request; rejects on an error answer, exit, or after `timeoutMs`. */
-  request<T>(req: Request, timeoutMs = 10_000): Promise<T> {
-    const child = this.child;
-    if (child === null || !child.connected)
+  request<T>(req: ControlCall, timeoutMs = 10_000): Promise<T> {
+    if (this.child === null || this.control === null)
       return Promise.reject(new Error(`${this.id}: agent is not running`));
-    const id = this.nextId++;
-    return new Promise<T>((res, rej) => {
-      const timer = setTimeout(() => {
-        this.waiting.delete(id);
-        rej(new Error(`${this.id}: ${req.op} got no answer within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.waiting.set(id, {
-        resolve: (v) => (clearTimeout(timer), res(v as T)),
-        reject: (e) => (clearTimeout(timer), rej(e)),
-      });
-      child.send({ ...req, id }, (err) => {
-        if (err === null) return;
-        this.waiting.delete(id);
-        clearTimeout(timer);
-        rej(err);
-      });
-    });
+    return this.control.request<T>(req, timeoutMs);
   }
 
   status(timeoutMs = 10_000): Promise<AgentStatus> {

@@ -1,31 +1,14 @@
-import test from 'ava';
 import type { ChildProcess } from 'node:child_process';
 import { describeOverlaps } from './exclusivity.js';
-import { HOST_LINK, NetnsCluster, type HostRef } from './netns-cluster.js';
-import { harnessUnavailable, pollUntil, sleep } from './sys.js';
+import { HOST_LINK, type HostRef } from './netns-cluster.js';
+import { clusterForFile } from './file-cluster.js';
+import { pollUntil, sleep } from './sys.js';
 
 // The observers: the exclusivity watcher records an address or the shared device held by two
 // hosts at once (and only then), and the client probe sees a service go down and come back.
 // The agents are not started: these tests move addresses and mounts by hand.
 
-const SKIP = harnessUnavailable();
-const hostTest = SKIP === undefined ? test.serial : test.skip;
-const note = SKIP === undefined ? '' : ` [skipped: ${SKIP}]`;
-
-let cluster: NetnsCluster | undefined;
-const c = () => {
-  if (cluster === undefined) throw new Error('no cluster (creation failed)');
-  return cluster;
-};
-
-if (SKIP === undefined) {
-  test.before(async () => {
-    cluster = await NetnsCluster.create({ size: 3, startAgents: false });
-  });
-  test.after.always(async () => {
-    await cluster?.destroy();
-  });
-}
+const { hostTest, note, cluster: c } = clusterForFile({ size: 3, startAgents: false });
 
 const addVip = (h: HostRef, ip: string) =>
   c().exec(h, ['ip', 'addr', 'add', `${ip}/24`, 'dev', HOST_LINK]);

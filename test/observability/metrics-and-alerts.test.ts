@@ -9,33 +9,13 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import {
-  DEFAULT_RESOURCE_META,
-  EMPTY_CLUSTER_CONFIG,
-  type ClusterConfig,
-} from '../../agent/src/config/model.js';
+import { join } from 'node:path';
 import { AgentCluster, pollUntil } from '../harness/agent-processes.js';
+import { activeNode, markerConfig, TEST_OCF_ROOT } from '../harness/marker-resource.js';
 
 // Metrics and alert hooks of real agent processes: a marker resource (ocf:test:marker) starts,
 // its node is killed, it fails over. The test scrapes /metrics and reads what an alert script
 // wrote from its environment.
-
-function markerConfig(dir: string): ClusterConfig {
-  const op = { timeoutMs: 10_000, intervalMs: 0 };
-  return {
-    ...EMPTY_CLUSTER_CONFIG,
-    resources: [
-      {
-        id: 'web',
-        agent: { class: 'ocf', provider: 'test', type: 'marker' },
-        params: { dir },
-        operations: { start: op, stop: op, monitor: { timeoutMs: 10_000, intervalMs: 500 } },
-        meta: { ...DEFAULT_RESOURCE_META },
-      },
-    ],
-  };
-}
 
 /** The metrics address an agent logged at start ("clusterd started"), waiting for the line. */
 async function metricsAddress(root: string, id: string): Promise<string> {
@@ -100,7 +80,7 @@ test('metrics move with the cluster and alert scripts get each event in their en
   mkdirSync(alertDir);
   const cluster = await AgentCluster.start(3, [
     '--ocf-root',
-    resolve('test/agent/ocf'),
+    TEST_OCF_ROOT,
     '--metrics-listen',
     '127.0.0.1:0',
     '--alert',
@@ -125,19 +105,8 @@ test('metrics move with the cluster and alert scripts get each event in their en
     t.is(sample(await scrape(metrics[follower.id]!), 'quorate_raft_leader'), 0);
   }
 
-  await cluster.agent(leader).request({
-    op: 'propose',
-    command: {
-      type: 'apply-config',
-      config: markerConfig(markers),
-      fingerprint: 'obs',
-      atMs: Date.now(),
-    },
-  });
-  const first = await pollUntil(20_000, 50, async () => {
-    const files = readdirSync(markers);
-    return files.length === 1 ? files[0] : undefined;
-  });
+  await cluster.applyConfig(markerConfig(markers), 'obs');
+  const first = await activeNode(markers, 20_000, undefined, 50);
   t.truthy(first, 'web started somewhere');
   const owner = first!;
 

@@ -14,10 +14,6 @@ import { runSecureCli } from './security-cli.js';
 // credentials, raw gRPC calls without or with the wrong certificate, join with a one-time
 // token, a second TLS agent replicating, and an agent of another CA kept out.
 
-function agentArgs(id: string, address: string, root: string, extra: string[]): string[] {
-  return ['--id', id, '--listen', address, '--data-dir', join(root, `data-${id}`), ...extra];
-}
-
 /** A unary method of a generic client, as proto-loader builds it. */
 type UnaryMethod = (
   request: object,
@@ -55,6 +51,39 @@ test('mutual TLS: certificates admit, their absence refuses, a token admits one 
   const addr2 = `127.0.0.1:${port2}`;
   const addr3 = `127.0.0.1:${port3}`;
 
+  /** Agent `id` on `address`, its data and log under the test's root; not started. */
+  const agentAt = (id: string, address: string, extra: string[]) =>
+    new AgentProcess(
+      id,
+      address,
+      join(root, `data-${id}`),
+      ['--id', id, '--listen', address, '--data-dir', join(root, `data-${id}`), ...extra],
+      join(root, `${id}.log`),
+    );
+  /** Start agent `id` (killed in the teardown) and wait until it is ready. */
+  const startAgent = async (id: string, address: string, extra: string[]) => {
+    const agent = agentAt(id, address, extra);
+    agents.push(agent);
+    await agent.start();
+    return agent;
+  };
+  /** clusterctl with node1's admin certificate, against `endpoint`. */
+  const asAdmin = (endpoint: string, args: string[]) =>
+    runSecureCli(['--tls-dir', tls1, '--endpoint', endpoint, ...args]);
+  /** clusterctl join against node1 as `nodeId` with `token`, keeping what it gets in `tlsDir`. */
+  const joinAs = (tlsDir: string, nodeId: string, token: string) =>
+    runSecureCli([
+      '--tls-dir',
+      tlsDir,
+      '--endpoint',
+      addr1,
+      'join',
+      '--node-id',
+      nodeId,
+      '--token',
+      token,
+    ]);
+
   // init on node1's host.
   const init = await runSecureCli([
     '--tls-dir',
@@ -71,32 +100,18 @@ test('mutual TLS: certificates admit, their absence refuses, a token admits one 
   const initView = JSON.parse(init.stdout) as { token: string; caFingerprint: string };
 
   // An agent without TLS material (and without --insecure) refuses to start.
-  const bare = new AgentProcess(
-    'node9',
-    addr3,
-    join(root, 'data-node9'),
-    agentArgs('node9', addr3, root, ['--founders', 'node9', '--tls-dir', join(root, 'nothing')]),
-    join(root, 'node9.log'),
-  );
+  const bare = agentAt('node9', addr3, ['--founders', 'node9', '--tls-dir', join(root, 'nothing')]);
   await t.throwsAsync(bare.start(), { message: /exited \(1\) before ready/ });
   t.regex(
     readFileSync(join(root, 'node9.log'), 'utf8'),
     /no TLS material for this node in .*--insecure/,
   );
 
-  const node1 = new AgentProcess(
-    'node1',
-    addr1,
-    join(root, 'data-node1'),
-    agentArgs('node1', addr1, root, ['--founders', 'node1', '--tls-dir', tls1]),
-    join(root, 'node1.log'),
-  );
-  agents.push(node1);
-  await node1.start();
+  const node1 = await startAgent('node1', addr1, ['--founders', 'node1', '--tls-dir', tls1]);
 
   // clusterctl with the admin certificate: served.
   const members = await pollUntil(15_000, 200, async () => {
-    const r = await runSecureCli(['--tls-dir', tls1, '--endpoint', addr1, 'members', '-o', 'json']);
+    const r = await asAdmin(addr1, ['members', '-o', 'json']);
     return r.code === 0 && (JSON.parse(r.stdout) as { leader: string }).leader === 'node1'
       ? r
       : undefined;
@@ -134,19 +149,11 @@ test('mutual TLS: certificates admit, their absence refuses, a token admits one 
     checkServerIdentity: () => undefined,
   });
   t.is(await statusCode(addr1, noCert), grpc.status.UNAUTHENTICATED);
-  const foreignAdmin = clusterChannelCredentials(
-    'quorate',
-    ca,
-    read(foreign, 'admin.crt'),
-    read(foreign, 'admin.key'),
-  );
-  t.is(await statusCode(addr1, foreignAdmin), grpc.status.UNAUTHENTICATED);
-  const realAdmin = clusterChannelCredentials(
-    'quorate',
-    ca,
-    read(tls1, 'admin.crt'),
-    read(tls1, 'admin.key'),
-  );
+  /** The admin certificate of the TLS directory `dir`, trusting the real CA. */
+  const adminOf = (dir: string) =>
+    clusterChannelCredentials('quorate', ca, read(dir, 'admin.crt'), read(dir, 'admin.key'));
+  t.is(await statusCode(addr1, adminOf(foreign)), grpc.status.UNAUTHENTICATED);
+  const realAdmin = adminOf(tls1);
   t.is(await statusCode(addr1, realAdmin), grpc.status.OK);
   // The admin certificate is not an agent's: lease renewals (agent to agent) refuse it.
   const lease = livenessClient(addr1, realAdmin);
@@ -203,17 +210,7 @@ test('mutual TLS: certificates admit, their absence refuses, a token admits one 
   t.is(created.code, 0, created.stderr);
   const token = created.stdout.trim();
   const wrongHash = token.replace(/\.[0-9a-f]{64}$/, `.${'0'.repeat(64)}`);
-  const impostor = await runSecureCli([
-    '--tls-dir',
-    tls2,
-    '--endpoint',
-    addr1,
-    'join',
-    '--node-id',
-    'node2',
-    '--token',
-    wrongHash,
-  ]);
+  const impostor = await joinAs(tls2, 'node2', wrongHash);
   t.is(impostor.code, 2);
   t.regex(
     impostor.stderr,
@@ -221,32 +218,12 @@ test('mutual TLS: certificates admit, their absence refuses, a token admits one 
   );
 
   // The real token admits node2 once; its key is private; a second use is refused.
-  const joined = await runSecureCli([
-    '--tls-dir',
-    tls2,
-    '--endpoint',
-    addr1,
-    'join',
-    '--node-id',
-    'node2',
-    '--token',
-    token,
-  ]);
+  const joined = await joinAs(tls2, 'node2', token);
   t.is(joined.code, 0, joined.stderr);
   t.regex(joined.stdout, /Node node2 admitted to cluster "quorate" by node1/);
   t.is(statSync(tls2).mode & 0o777, 0o700);
   t.is(statSync(join(tls2, 'node.key')).mode & 0o777, 0o600);
-  const again = await runSecureCli([
-    '--tls-dir',
-    join(root, 'tls-again'),
-    '--endpoint',
-    addr1,
-    'join',
-    '--node-id',
-    'node4',
-    '--token',
-    token,
-  ]);
+  const again = await joinAs(join(root, 'tls-again'), 'node4', token);
   t.is(again.code, 2);
   t.regex(again.stderr, /join token [a-z0-9]{6} was already used/);
   // Only init's own token is left unused.
@@ -257,29 +234,11 @@ test('mutual TLS: certificates admit, their absence refuses, a token admits one 
   );
 
   // node2 runs with its new certificate and replicates node1's log over mTLS.
-  const node2 = new AgentProcess(
-    'node2',
-    addr2,
-    join(root, 'data-node2'),
-    agentArgs('node2', addr2, root, ['--peer', `node1=${addr1}`, '--tls-dir', tls2]),
-    join(root, 'node2.log'),
-  );
-  agents.push(node2);
-  await node2.start();
-  const added = await runSecureCli([
-    '--tls-dir',
-    tls1,
-    '--endpoint',
-    addr1,
-    'member',
-    'add',
-    'node2',
-    '--address',
-    addr2,
-  ]);
+  await startAgent('node2', addr2, ['--peer', `node1=${addr1}`, '--tls-dir', tls2]);
+  const added = await asAdmin(addr1, ['member', 'add', 'node2', '--address', addr2]);
   t.is(added.code, 0, added.stderr);
   const caughtUp = await pollUntil(20_000, 200, async () => {
-    const r = await runSecureCli(['--tls-dir', tls1, '--endpoint', addr2, 'members', '-o', 'json']);
+    const r = await asAdmin(addr2, ['members', '-o', 'json']);
     if (r.code !== 0) return undefined;
     const view = JSON.parse(r.stdout) as {
       members: { id: string; lag: number; matchIndex: number }[];
@@ -290,36 +249,10 @@ test('mutual TLS: certificates admit, their absence refuses, a token admits one 
   t.truthy(caughtUp, 'node2 replicates over mutual TLS');
 
   // An agent with a certificate of another CA is not let in: node1 cannot verify it.
-  const rogue = new AgentProcess(
-    'node3',
-    addr3,
-    join(root, 'data-node3'),
-    agentArgs('node3', addr3, root, ['--peer', `node1=${addr1}`, '--tls-dir', foreign]),
-    join(root, 'node3.log'),
-  );
-  agents.push(rogue);
-  await rogue.start();
-  const rogueAdd = await runSecureCli([
-    '--tls-dir',
-    tls1,
-    '--endpoint',
-    addr1,
-    'member',
-    'add',
-    'node3',
-    '--address',
-    addr3,
-  ]);
+  await startAgent('node3', addr3, ['--peer', `node1=${addr1}`, '--tls-dir', foreign]);
+  const rogueAdd = await asAdmin(addr1, ['member', 'add', 'node3', '--address', addr3]);
   t.not(rogueAdd.code, 0);
   t.regex(rogueAdd.stderr, /node3 does not answer/);
-  const after = await runSecureCli([
-    '--tls-dir',
-    tls1,
-    '--endpoint',
-    addr1,
-    'members',
-    '-o',
-    'json',
-  ]);
+  const after = await asAdmin(addr1, ['members', '-o', 'json']);
   t.false(after.stdout.includes('"node3"'));
 });
