@@ -28,7 +28,7 @@ const note = SKIP === undefined ? '' : ` [skipped: ${SKIP}]`;
 function fenceRequests(cl: NetnsCluster, node: string): number {
   let n = 0;
   for (const h of cl.hosts) {
-    let text = '';
+    let text: string;
     try {
       text = readFileSync(h.agent.logPath, 'utf8');
     } catch {
