@@ -29,23 +29,14 @@
  * (its switch port down: a pulled cable), `isolate` (nftables drops all its IP traffic both
  * ways). A benchmark prints figures; it passes or fails nothing.
  */
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { loadavg, cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import {
-  DEFAULT_RESOURCE_META,
-  EMPTY_CLUSTER_CONFIG,
-  type ClusterConfig,
-} from '../../agent/src/config/model.js';
 import { describeOverlaps } from '../../test/netns/exclusivity.js';
+import { vipClusterConfig } from '../../test/netns/vip-config.js';
 import { HaStorage, haStorageClusterOptions } from '../../test/netns/ha-storage.js';
 import { dirname } from 'node:path';
-import {
-  FENCE_AGENT,
-  HOST_LINK,
-  NetnsCluster,
-  QUORATE_AGENTS,
-} from '../../test/netns/netns-cluster.js';
+import { FENCE_AGENT, NetnsCluster, QUORATE_AGENTS } from '../../test/netns/netns-cluster.js';
 import type { ClientProbe, ProbeReport } from '../../test/netns/probe.js';
 import {
   forgetFailures,
@@ -158,25 +149,11 @@ function logTimes(
   msg: string,
   match: (j: Record<string, unknown>) => boolean,
 ): number[] {
-  const times: number[] = [];
-  for (const h of cl.hosts) {
-    let text: string;
-    try {
-      text = readFileSync(h.agent.logPath, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const l of text.split('\n')) {
-      if (!l.includes(msg)) continue;
-      try {
-        const j = JSON.parse(l) as { time: number; msg: string } & Record<string, unknown>;
-        if (j.msg === msg && j.time >= sinceMs && match(j)) times.push(j.time);
-      } catch {
-        // not a JSON line
-      }
-    }
-  }
-  return times.sort((a, b) => a - b);
+  return cl
+    .logRecords(sinceMs)
+    .filter(({ record }) => record.msg === msg && match(record))
+    .map(({ record }) => record.time)
+    .sort((a, b) => a - b);
 }
 
 async function phasesOf(
@@ -236,39 +213,7 @@ async function vipSetup(fenced = false): Promise<{ cl: NetnsCluster; setup: Setu
   });
   const vip = cl.vip(0);
   for (const h of cl.hosts) startWebServer(cl, h.name);
-  const op = { timeoutMs: 20_000, intervalMs: 0 };
-  const config: ClusterConfig = {
-    ...EMPTY_CLUSTER_CONFIG,
-    resources: [
-      {
-        id: 'vip',
-        agent: { class: 'ocf', provider: 'quorate', type: 'vip' },
-        params: { ip: vip, cidr_netmask: '24', nic: HOST_LINK, arp_count: '3' },
-        operations: { start: op, stop: op, monitor: { timeoutMs: 20_000, intervalMs: 1_000 } },
-        meta: { ...DEFAULT_RESOURCE_META },
-      },
-    ],
-    ...(fenced
-      ? {
-          properties: { ...EMPTY_CLUSTER_CONFIG.properties, fencingEnabled: true },
-          fencing: {
-            devices: [
-              {
-                // By bare name, found through --fence-agent-dir; it runs on the leader's host.
-                id: 'netns-power',
-                agent: 'fence_netns',
-                params: { netns_prefix: cl.prefix },
-                hostMap: Object.fromEntries(cl.hosts.map((h) => [h.name, h.ns])),
-                timeoutMs: 10_000,
-                // fence_netns reports off only once it verified it: no separate status run.
-                verify: 'agent',
-              },
-            ],
-            topology: {},
-          },
-        }
-      : {}),
-  };
+  const config = vipClusterConfig(vip, { arpCount: 3, ...(fenced ? { fencingOn: cl } : {}) });
   const { leader } = await cl.waitForLeader();
   await cl.host(leader).agent.propose({
     type: 'apply-config',

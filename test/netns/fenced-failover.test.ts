@@ -1,14 +1,9 @@
 import test from 'ava';
-import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import {
-  DEFAULT_RESOURCE_META,
-  EMPTY_CLUSTER_CONFIG,
-  type ClusterConfig,
-} from '../../agent/src/config/model.js';
 import { describeOverlaps } from './exclusivity.js';
-import { FENCE_AGENT, HOST_LINK, NetnsCluster, QUORATE_AGENTS } from './netns-cluster.js';
+import { FENCE_AGENT, NetnsCluster, QUORATE_AGENTS } from './netns-cluster.js';
 import { harnessUnavailable, pollUntil } from './sys.js';
+import { vipClusterConfig } from './vip-config.js';
 
 // Fencing on real hosts: the leader powers a host off through a fence device
 // (fence-agents/fence_netns: every process of the namespace killed, its links down) and moves
@@ -26,55 +21,9 @@ const note = SKIP === undefined ? '' : ` [skipped: ${SKIP}]`;
 
 /** Times the leader asked to fence `node`, from every agent's log. */
 function fenceRequests(cl: NetnsCluster, node: string): number {
-  let n = 0;
-  for (const h of cl.hosts) {
-    let text: string;
-    try {
-      text = readFileSync(h.agent.logPath, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const line of text.split('\n')) {
-      if (!line.includes('"fencing requested"')) continue;
-      try {
-        const j = JSON.parse(line) as { msg?: string; target?: string };
-        if (j.msg === 'fencing requested' && j.target === node) n++;
-      } catch {
-        // not a JSON line
-      }
-    }
-  }
-  return n;
-}
-
-function fencedVipConfig(cl: NetnsCluster, ip: string): ClusterConfig {
-  const op = { timeoutMs: 20_000, intervalMs: 0 };
-  return {
-    ...EMPTY_CLUSTER_CONFIG,
-    properties: { ...EMPTY_CLUSTER_CONFIG.properties, fencingEnabled: true },
-    resources: [
-      {
-        id: 'vip',
-        agent: { class: 'ocf', provider: 'quorate', type: 'vip' },
-        params: { ip, cidr_netmask: '24', nic: HOST_LINK, arp_count: '2' },
-        operations: { start: op, stop: op, monitor: { timeoutMs: 20_000, intervalMs: 1_000 } },
-        meta: { ...DEFAULT_RESOURCE_META },
-      },
-    ],
-    fencing: {
-      devices: [
-        {
-          id: 'netns-power',
-          agent: 'fence_netns',
-          params: { netns_prefix: cl.prefix },
-          hostMap: Object.fromEntries(cl.hosts.map((h) => [h.name, h.ns])),
-          timeoutMs: 10_000,
-          verify: 'agent',
-        },
-      ],
-      topology: {},
-    },
-  };
+  return cl
+    .logRecords()
+    .filter(({ record }) => record.msg === 'fencing requested' && record.target === node).length;
 }
 
 hostTest(
@@ -100,7 +49,7 @@ hostTest(
     const { leader } = await cl.waitForLeader();
     await cl.host(leader).agent.propose({
       type: 'apply-config',
-      config: fencedVipConfig(cl, vip),
+      config: vipClusterConfig(vip, { fencingOn: cl }),
       fingerprint: 'fenced-failover',
       atMs: Date.now(),
     });

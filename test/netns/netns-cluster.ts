@@ -548,6 +548,33 @@ export class NetnsCluster {
     return found;
   }
 
+  /**
+   * Every agent's JSON log records at or after `sinceMs` (their `time`), with the host whose
+   * log holds them; lines that are not JSON are left out. In no particular order.
+   */
+  logRecords(sinceMs = 0): { host: string; record: LogRecord }[] {
+    const out: { host: string; record: LogRecord }[] = [];
+    for (const h of this.hosts) {
+      let text: string;
+      try {
+        text = readFileSync(h.agent.logPath, 'utf8');
+      } catch {
+        continue;
+      }
+      for (const line of text.split('\n')) {
+        if (!line.startsWith('{')) continue;
+        try {
+          const record = JSON.parse(line) as LogRecord;
+          if (typeof record.time === 'number' && record.time >= sinceMs)
+            out.push({ host: h.name, record });
+        } catch {
+          // a line cut short
+        }
+      }
+    }
+    return out;
+  }
+
   /** The last `lines` lines of every agent's log (for a failing test's output). */
   logTails(lines = 20): string {
     return this.hosts
@@ -911,6 +938,9 @@ async function removeRun(prefix: string, runDir: string): Promise<void> {
   });
   rmSync(runDir, { recursive: true, force: true });
 }
+
+/** One line of an agent's JSON log (pino): its time (ms since the epoch) and message. */
+export type LogRecord = { time: number; msg: string } & Record<string, unknown>;
 
 export interface SweepResult {
   /** Tags of the dead runs removed. */

@@ -1,12 +1,8 @@
 import test, { type ExecutionContext } from 'ava';
-import {
-  DEFAULT_RESOURCE_META,
-  EMPTY_CLUSTER_CONFIG,
-  type ClusterConfig,
-} from '../../agent/src/config/model.js';
 import { describeOverlaps } from './exclusivity.js';
-import { HOST_LINK, NetnsCluster, QUORATE_AGENTS } from './netns-cluster.js';
+import { NetnsCluster, QUORATE_AGENTS } from './netns-cluster.js';
 import { harnessUnavailable, pollUntil } from './sys.js';
+import { vipClusterConfig } from './vip-config.js';
 
 // The harness used as intended: a virtual IP managed by the cluster (ocf:quorate:vip on three
 // real hosts), a web server on every host, a client probing the address every 20 ms, and the
@@ -25,22 +21,6 @@ const note = SKIP === undefined ? '' : ` [skipped: ${SKIP}]`;
 // applied that far.
 const partitionTest = hostTest;
 const partitionNote = note;
-
-function vipConfig(ip: string): ClusterConfig {
-  const op = { timeoutMs: 20_000, intervalMs: 0 };
-  return {
-    ...EMPTY_CLUSTER_CONFIG,
-    resources: [
-      {
-        id: 'vip',
-        agent: { class: 'ocf', provider: 'quorate', type: 'vip' },
-        params: { ip, cidr_netmask: '24', nic: HOST_LINK, arp_count: '2' },
-        operations: { start: op, stop: op, monitor: { timeoutMs: 20_000, intervalMs: 1_000 } },
-        meta: { ...DEFAULT_RESOURCE_META },
-      },
-    ],
-  };
-}
 
 /**
  * Three netns hosts, each with a web server on port 8080, running the cluster-managed address
@@ -63,7 +43,7 @@ async function servingVip(t: ExecutionContext, fingerprint: string) {
   const { leader } = await cl.waitForLeader();
   await cl.host(leader).agent.propose({
     type: 'apply-config',
-    config: vipConfig(vip),
+    config: vipClusterConfig(vip),
     fingerprint,
     atMs: Date.now(),
   });
