@@ -1,4 +1,5 @@
 import { unsafeNameReason } from '../config/safe-name.js';
+import { majority } from '../raft/quorum.js';
 import type { AdminContext } from './admin-context.js';
 import { isAgentAddress } from './agent-address.js';
 import type {
@@ -158,7 +159,7 @@ export function handleMemberRemove(
       const active = remaining.filter(
         (v) => v === ctx.id || raft.progress[v]?.recentActive === true,
       );
-      const need = Math.floor(remaining.length / 2) + 1;
+      const need = majority(remaining.length);
       if (active.length < need) {
         return refuse(
           'failed-precondition',

@@ -1,3 +1,4 @@
+import { majority } from '../raft/quorum.js';
 import type { AdminContext } from './admin-context.js';
 import type { AdminPeers } from './admin-peers.js';
 
@@ -15,7 +16,7 @@ interface Reachability {
 /** Ping each other voter's Admin service, in parallel, briefly. */
 async function reachability(ctx: AdminContext, peers: AdminPeers): Promise<Reachability> {
   const { voters } = ctx.driver.status().confState;
-  const need = Math.floor(voters.length / 2) + 1;
+  const need = majority(voters.length);
   const answers = await Promise.all(
     voters.map(async (v) => {
       if (v === ctx.id) return true;

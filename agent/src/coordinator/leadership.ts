@@ -8,9 +8,17 @@ import {
   type RevokeAnswer,
 } from '../liveness/lease-witness.js';
 import { fenceDelayMs } from '../fencing/fence-policy.js';
+import { majority } from '../raft/quorum.js';
 import type { Plan, SchedulerInput } from '../scheduler/types.js';
 import type { ClusterStateDoc } from '../state/cluster-state.js';
 import { decide, type Decision } from './decide.js';
+
+/** A member's silence as this leader saw it begin. */
+interface Silence {
+  sinceMs: number;
+  /** How long its agent had been up at its last request (undefined: unknown). */
+  upMs: number | undefined;
+}
 
 /** A decision round's result, with what it was based on (for logs). */
 export interface LeadershipRound {
@@ -39,9 +47,12 @@ export interface LeadershipRound {
  *   a later leader knows it too.
  */
 export class Leadership {
-  readonly table: LeaseTable;
-  private readonly suspectSinceMs = new Map<string, number>();
-  private readonly upBeforeSilenceMs = new Map<string, number>();
+  private readonly table: LeaseTable;
+  /**
+   * Each member not alive now: since when (this leader's clock) and, when known, how long its
+   * agent had been up at its last request. Kept while it stays `suspect` or `down`.
+   */
+  private readonly silences = new Map<string, Silence>();
   private readonly fencedNodes = new Set<string>();
   /** The agent process each member ran when a fence device confirmed it off. */
   private readonly fencedIncarnation = new Map<string, string>();
@@ -160,16 +171,14 @@ export class Leadership {
     const upBeforeSilenceMs: Record<string, number> = {};
     for (const m of members) {
       if (liveness[m] === 'alive') {
-        this.suspectSinceMs.delete(m);
-        this.upBeforeSilenceMs.delete(m);
+        this.silences.delete(m);
         this.fencedNodes.delete(m);
         continue;
       }
-      if (!this.suspectSinceMs.has(m)) this.noteSilence(m, nowMs);
+      const silence = this.silences.get(m) ?? this.noteSilence(m, nowMs);
       // decide() compares with its `nowMs`, the wall clock: pass the silence as wall time.
-      suspectSinceMs[m] = wallMs - (nowMs - this.suspectSinceMs.get(m)!);
-      const up = this.upBeforeSilenceMs.get(m);
-      if (up !== undefined) upBeforeSilenceMs[m] = up;
+      suspectSinceMs[m] = wallMs - (nowMs - silence.sinceMs);
+      if (silence.upMs !== undefined) upBeforeSilenceMs[m] = silence.upMs;
     }
     const fenced = [...this.fencedNodes].filter((n) => members.includes(n)).sort();
     const decision = decide(
@@ -193,7 +202,7 @@ export class Leadership {
     // is cut off than that most of the cluster failed at once. Fencing for silence then would
     // power off healthy nodes, even all of them; a stop-failed record still gets its fence.
     const aliveVoters = voters.filter((v) => liveness[v] === 'alive').length;
-    if (aliveVoters < Math.floor(voters.length / 2) + 1)
+    if (aliveVoters < majority(voters.length))
       decision.fence = decision.fence.filter((f) => f.reason !== 'suspect');
     return { decision, liveness, fenced };
   }
@@ -213,8 +222,9 @@ export class Leadership {
         const silent = this.table.silentSinceMs(m);
         dueMs = silent === undefined ? undefined : silent + 1;
       } else {
-        const since = this.suspectSinceMs.get(m) ?? this.table.silentSinceMs(m);
-        const up = this.upBeforeSilenceMs.get(m) ?? this.table.lastSenderOf(m)?.upMs;
+        const silence = this.silences.get(m);
+        const since = silence?.sinceMs ?? this.table.silentSinceMs(m);
+        const up = silence !== undefined ? silence.upMs : this.table.lastSenderOf(m)?.upMs;
         if (since !== undefined) dueMs = since + fenceDelayMs(this.suspectFenceDelayMs, up);
       }
       if (dueMs !== undefined && dueMs > nowMs) next = Math.min(next, dueMs);
@@ -223,10 +233,13 @@ export class Leadership {
   }
 
   /** `member` is first seen not alive: date its silence from its last request when known. */
-  private noteSilence(member: string, nowMs: number): void {
-    this.suspectSinceMs.set(member, Math.min(nowMs, this.table.silentSinceMs(member) ?? nowMs));
-    const up = this.table.lastSenderOf(member)?.upMs;
-    if (up !== undefined) this.upBeforeSilenceMs.set(member, up);
+  private noteSilence(member: string, nowMs: number): Silence {
+    const silence = {
+      sinceMs: Math.min(nowMs, this.table.silentSinceMs(member) ?? nowMs),
+      upMs: this.table.lastSenderOf(member)?.upMs,
+    };
+    this.silences.set(member, silence);
+    return silence;
   }
 
   /**

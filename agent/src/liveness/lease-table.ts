@@ -4,6 +4,7 @@ import {
   revocationNeedMs,
   type LeaseTiming,
 } from './lease-timing.js';
+import { majority } from '../raft/quorum.js';
 import {
   UNKNOWN_SENDER,
   type HeardRequest,
@@ -170,7 +171,7 @@ export class LeaseTable {
     for (const v of voters)
       if (v !== node && (byVoter.get(v) ?? Number.NEGATIVE_INFINITY) >= nowMs + this.needMs)
         holding++;
-    if (holding < Math.floor(voters.length / 2) + 1) return 'suspect';
+    if (holding < majority(voters.length)) return 'suspect';
     this.down.add(node);
     this.promises.delete(node);
     return 'down';
