@@ -227,7 +227,7 @@ async function vipSetup(fenced = false): Promise<{ cl: NetnsCluster; setup: Setu
   };
   const setup: Setup = {
     name: fenced
-      ? `vip, fast profile with a fence device (clusterd ${FAST_PROFILE_ARGS.slice(0, 8).join(' ')} --fence-agent-dir fence-agents/)`
+      ? `vip, fast profile with a fence device (clusterd ${FAST_PROFILE_ARGS.slice(0, -2).join(' ')} --fence-agent-dir fence-agents/)`
       : 'vip (default timing)',
     fenced,
     serving,
@@ -319,7 +319,7 @@ async function trial(cl: NetnsCluster, setup: Setup, fault: Fault, i: number): P
   // and made again, so that every fault finds all hosts on.
   let from = '';
   let before: number;
-  let probe: ClientProbe | undefined;
+  let probe: ClientProbe;
   let wasLeader: boolean;
   for (let attempt = 0; ; attempt++) {
     from = await setup.restore();

@@ -332,12 +332,13 @@ export class NodeAgent {
     const st = this.o.driver.status();
     const voters = st.confState.voters;
     if (voters.length === 0) return;
-    const id = this.lease.requestSent(performance.now(), voters);
+    const sentAtMs = performance.now();
+    const id = this.lease.requestSent(sentAtMs, voters);
     const req: RenewRequest = {
       node: this.o.id,
       clusterId: this.o.clusterId,
       incarnation: this.incarnation,
-      upMs: Math.round(performance.now() - this.startedAtMs),
+      upMs: Math.round(sentAtMs - this.startedAtMs),
     };
     for (const voter of voters) {
       if (voter === this.o.id) {
